@@ -1,0 +1,229 @@
+"""The command line: parse, call the core, print, exit with product.md's codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import InputError, Mc2Error, Problem, UsageError
+
+app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
+                  help="Assemble medical-device cybersecurity contracts from the MC2 principles.")
+library_app = typer.Typer(no_args_is_help=True, help="Browse and lint clause libraries.")
+app.add_typer(library_app, name="library")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+LibraryOpt = Annotated[list[Path] | None, typer.Option(
+    "--library", "-L", help="A library folder; repeat to layer (first wins). "
+                            "'builtin' is the built-in library.")]
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        style = "red" if p.severity == "error" else "yellow"
+        first, *rest = p.format().split("\n")
+        err.print(first, style=style, markup=False)
+        for line in rest:
+            err.print(line, markup=False)
+
+
+def _summary(problems: list[Problem]) -> str:
+    e = sum(p.severity == "error" for p in problems)
+    w = len(problems) - e
+    return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+
+
+def _guard(fn: Callable[[], int]) -> None:
+    """The one error boundary: known errors -> message and code; anything else -> exit 4."""
+    try:
+        code = fn()
+    except InputError as exc:
+        _print_problems(exc.problems)
+        code = exc.exit_code
+    except Mc2Error as exc:
+        err.print(f"error: {exc}", style="red", markup=False)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted", style="red")
+        code = 130
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except Exception:
+        fd, log = tempfile.mkstemp(prefix="mc2-crash-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"mc2 {__version__}\nargv: {sys.argv!r}\n\n")
+            fh.write(traceback.format_exc())
+        err.print(f"internal error: this is a bug in mc2; the traceback is in {log}",
+                  style="red", markup=False)
+        code = 4
+    raise typer.Exit(code)
+
+
+def _layers(library: list[Path] | None) -> list[Path] | None:
+    if not library:
+        return None
+    from .paths import builtin_library_dir
+    return [builtin_library_dir() if str(p) == "builtin" else p.resolve() for p in library]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .convert import pandoc_version
+        from .library import load_library
+        from .paths import builtin_library_dir
+        try:
+            edition = load_library([builtin_library_dir()]).edition
+        except Mc2Error:
+            edition = "unreadable"
+        out.print(f"mc2 {__version__}\nlibrary: {edition}\npandoc: {pandoc_version()}",
+                  markup=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the versions of mc2, its library and "
+                                               "pandoc.")] = False,
+) -> None:
+    """mc2 turns a deal file into a complete cybersecurity contract."""
+
+
+def _expand(deals: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for d in deals:
+        if d.is_dir():
+            found.extend(sorted(p for p in d.rglob("*.yaml")
+                                if p.name == "deal.yaml" or p.parent == d))
+        else:
+            found.append(d)
+    return found
+
+
+@app.command()
+def check(
+    deals: Annotated[list[Path], typer.Argument(help="Deal files (or folders of them).")],
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    library: LibraryOpt = None,
+) -> None:
+    """Validate deals, their library and the assembled text; writes nothing."""
+    def run() -> int:
+        from .pipeline import check as check_deal
+        failed = 0
+        for path in _expand(deals):
+            result = check_deal(path, strict=strict, library=_layers(library))
+            _print_problems(result.problems)
+            if result.errors:
+                failed += 1
+                err.print(f"{path}: {_summary(result.problems)}", markup=False)
+            else:
+                n = len(result.contract.clauses) if result.contract else 0
+                err.print(f"{path}: ok ({n} clauses; {_summary(result.problems)})",
+                          style="green", markup=False)
+        return 1 if failed else 0
+    _guard(run)
+
+
+@app.command()
+def build(
+    deals: Annotated[list[Path], typer.Argument(help="Deal files (or folders of them).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Output folder (default out/<deal>).")] = None,
+    to: Annotated[str, typer.Option("--to", "-t", help="Formats: md,docx,pdf,html.")] =
+        "md,docx,pdf,html",
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    library: LibraryOpt = None,
+) -> None:
+    """Assemble each deal and write the contract in every format, with a manifest."""
+    def run() -> int:
+        from .convert import FORMATS
+        from .pipeline import build as build_deal
+        formats = [f.strip() for f in to.split(",") if f.strip()]
+        bad = [f for f in formats if f not in FORMATS]
+        if bad or not formats:
+            raise UsageError(f"unknown format(s): {', '.join(bad) or '(none)'}; "
+                             f"choose from {','.join(FORMATS)}")
+        paths = _expand(deals)
+        if output is not None and len(paths) > 1:
+            raise UsageError("-o names one folder; with several deals, leave it out")
+        failed = 0
+        for path in paths:
+            try:
+                result = build_deal(path, out_dir=output, formats=formats, strict=strict,
+                                    library=_layers(library))
+            except InputError as exc:
+                _print_problems(exc.problems)
+                err.print(f"{path}: not built ({_summary(exc.problems)})", style="red",
+                          markup=False)
+                failed += 1
+                continue
+            _print_problems(result.warnings)
+            names = ", ".join(sorted(result.files))
+            err.print(f"{path}: wrote {result.out_dir}/ ({names})", style="green", markup=False)
+        return 1 if failed else 0
+    _guard(run)
+
+
+@library_app.command("list")
+def library_list(
+    library: LibraryOpt = None,
+    principle: Annotated[str | None, typer.Option(help="Only this principle's clauses.")] = None,
+) -> None:
+    """A table of every clause: principle, id, title, obligor, required."""
+    def run() -> int:
+        from .catalog import catalog_rows
+        rows = catalog_rows(_layers(library), principle)
+        table = Table("principle", "clause", "title", "obligor", "required")
+        for r in rows:
+            table.add_row(*r)
+        out.print(table)
+        return 0
+    _guard(run)
+
+
+@library_app.command("show")
+def library_show(
+    clause_id: Annotated[str, typer.Argument(metavar="ID", help="A clause id.")],
+    library: LibraryOpt = None,
+) -> None:
+    """A clause in all three positions with its defaults, parameters, references, notes."""
+    def run() -> int:
+        from .catalog import show_clause
+        out.print(show_clause(_layers(library), clause_id), markup=False)
+        return 0
+    _guard(run)
+
+
+@library_app.command("lint")
+def library_lint(library: LibraryOpt = None) -> None:
+    """Check a library against every rule; exit 1 on any error."""
+    def run() -> int:
+        from .catalog import load_layers
+        from .lint import lint_library
+        lib = load_layers(_layers(library))
+        problems = lint_library(lib)
+        _print_problems(problems)
+        errors = [p for p in problems if p.severity == "error"]
+        err.print(f"{', '.join(lib.layers)}: {len(lib.clauses)} clauses, "
+                  f"{len(lib.parameters)} parameters, {len(lib.definitions)} definitions; "
+                  f"{_summary(problems)}", style="red" if errors else "green", markup=False)
+        return 1 if errors else 0
+    _guard(run)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point."""
+    return app(args=argv, prog_name="mc2")

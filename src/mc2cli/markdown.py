@@ -1,0 +1,46 @@
+"""Markdown safety: escape values from deals, refuse unsafe constructs in clause text."""
+
+from __future__ import annotations
+
+import re
+
+# Characters that start inline or block syntax in commonmark_x; all are ASCII punctuation, so
+# a backslash before each is a valid CommonMark escape and prints the character itself.
+_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~^$&])")
+_BLOCK_START = re.compile(r"^(\s*)([-+>=])")
+
+
+def escape(text: str) -> str:
+    """Escape a deal value so Markdown prints it literally."""
+    out = _SPECIAL.sub(r"\\\1", text)
+    return _BLOCK_START.sub(_escape_block, out)
+
+
+def _escape_block(m: re.Match[str]) -> str:
+    mark = m.group(2)
+    return m.group(1) + (mark[:-1] + "\\" + mark[-1] if len(mark) > 1 else "\\" + mark)
+
+
+_UNSAFE = [
+    (re.compile(r"!\["), "an image", "clause texts may not embed images"),
+    (re.compile(r"\]\("), "a link", "write the reference out in words"),
+    (re.compile(r"\]\{"), "a span with attributes", "write plain text"),
+    (re.compile(r"<\s*[A-Za-z/!?]"), "raw HTML", "clause texts may not contain HTML"),
+    (re.compile(r"^\s{0,3}#", re.M), "a heading", "mc2 numbers headings itself"),
+    (re.compile(r"^\s{0,3}(```|~~~|:::)", re.M), "a code fence or div", "write plain text"),
+    (re.compile(r"^\s{0,3}(---|\*\*\*|___)\s*$", re.M), "a horizontal rule or metadata block",
+     "write plain text"),
+    (re.compile(r"^\s*\|.*\|\s*$", re.M), "a table", "clause texts may not contain tables"),
+    (re.compile(r"\$"), "a '$' (math)", "write 'USD' or 'dollars'"),
+    (re.compile(r"\[\^"), "a footnote", "write the note into the text"),
+]
+
+
+def unsafe(text: str) -> list[tuple[int, str, str]]:
+    """(line, what, hint) for each construct clause text may not use."""
+    found = []
+    for pattern, what, hint in _UNSAFE:
+        for m in pattern.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append((line, what, hint))
+    return found

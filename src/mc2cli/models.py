@@ -1,0 +1,238 @@
+"""Pydantic models of the files users and library authors write (product.md sections 2-3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Position = Literal["hdo", "middle", "mdm"]
+POSITIONS: tuple[Position, ...] = ("hdo", "middle", "mdm")
+Obligor = Literal["hdo", "mdm", "both"]
+ParamType = Literal[
+    "days", "business_days", "months", "years", "integer", "choice", "text", "boolean", "date",
+    "list",
+]
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+CLAUSE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)+$"
+PARAM_ID = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line; remove the line break")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+Line = Annotated[str, StringConstraints(max_length=400), AfterValidator(_one_line)]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
+ClauseId = Annotated[str, StringConstraints(pattern=CLAUSE_ID, max_length=120)]
+ParamId = Annotated[str, StringConstraints(pattern=PARAM_ID, max_length=80)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- the clause library -------------------------------------------------------------------
+
+class PositionInfo(Model):
+    title: Line
+    summary: Line
+
+
+class Pillar(Model):
+    title: Line
+
+
+class Principle(Model):
+    id: Slug
+    number: int = Field(ge=1, le=99)
+    title: Line
+    pillar: Slug
+    summary: Line
+    references: list[Line] = []
+
+
+class Framework(Model):
+    framework: Line
+    edition: Line
+    positions: dict[Position, PositionInfo]
+    pillars: dict[Slug, Pillar]
+    principles: list[Principle] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Framework:
+        missing = [p for p in POSITIONS if p not in self.positions]
+        if missing:
+            raise ValueError(f"positions must be exactly hdo, middle and mdm; missing {missing}")
+        return self
+
+
+class SameAs(Model):
+    same_as: Position = Field(alias="same-as")
+
+
+class Clause(Model):
+    id: ClauseId
+    title: Line
+    obligor: Obligor
+    required: bool = False
+    parameters: list[ParamId] = []
+    references: list[Line] = []
+    positions: dict[Position, Text | SameAs]
+    notes: Text = ""
+
+    def text(self, position: Position) -> str:
+        """The text of a position, following `same-as` (one level; lint refuses chains)."""
+        seen: set[str] = set()
+        current: Position = position
+        while True:
+            value = self.positions.get(current, "")
+            if isinstance(value, SameAs):
+                if current in seen:
+                    return ""
+                seen.add(current)
+                current = value.same_as
+                continue
+            return value
+
+
+class ClauseFile(Model):
+    principle: Slug | None = None
+    section: Literal["general"] | None = None
+    clauses: list[Clause] = []
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ClauseFile:
+        if (self.principle is None) == (self.section is None):
+            raise ValueError("a clause file names either its `principle` or `section: general`")
+        return self
+
+
+class Bounds(Model):
+    min: int | dt.date | None = None
+    max: int | dt.date | None = None
+
+
+class Parameter(Model):
+    id: ParamId
+    title: Line | None = None
+    type: ParamType
+    unit: Line | None = None
+    choices: dict[Annotated[str, StringConstraints(max_length=80)], Line] | None = None
+    default: dict[Position, Any]
+    bounds: Bounds | None = None
+    description: Text
+
+    @model_validator(mode="after")
+    def _check(self) -> Parameter:
+        missing = [p for p in POSITIONS if p not in self.default]
+        if missing:
+            raise ValueError(f"default needs a value for each of hdo, middle, mdm; missing {missing}")
+        if self.type == "choice" and not self.choices:
+            raise ValueError("a `choice` parameter needs `choices`")
+        return self
+
+
+class ParametersFile(Model):
+    parameters: list[Parameter] = []
+
+
+class Definition(Model):
+    term: Line
+    plural: Line | None = None
+    text: Text
+
+
+class DefinitionsFile(Model):
+    definitions: list[Definition] = []
+
+
+# --- the deal file ------------------------------------------------------------------------
+
+class Person(Model):
+    name: Line
+    title: Line
+
+
+class Contact(Model):
+    name: Line
+    email: Annotated[Line, AfterValidator(lambda v: _email(v))]
+    phone: Line | None = None
+
+
+def _email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise ValueError("is not an email address")
+    return value
+
+
+class Party(Model):
+    name: Line
+    short_name: Line | None = None
+    address: Line
+    signatory: Person
+    security_contact: Contact | None = None
+
+
+class Parties(Model):
+    hdo: Party
+    mdm: Party
+
+
+class Product(Model):
+    name: Line
+    model: Line
+    software_version: Line | None = None
+
+
+class Choice(Model):
+    """A deal's choice for a principle or a clause."""
+
+    position: Position | None = None
+    omit: bool = False
+    reason: Line | None = None
+    parameters: dict[str, Any] = {}
+
+
+class ExtraClause(Model):
+    id: ClauseId
+    principle: Slug
+    title: Line
+    obligor: Obligor
+    text: Text
+    reason: Line | None = None
+    after: ClauseId | None = None
+    references: list[Line] = []
+    parameters: dict[str, Any] = {}
+
+
+def _format_version(value: int) -> int:
+    if value != 1:
+        raise ValueError(f"answers-file format {value} is not supported; this mc2 reads format 1")
+    return value
+
+
+class Deal(Model):
+    mc2: Annotated[int, AfterValidator(_format_version)]
+    title: Line = "Medical Device Cybersecurity Addendum"
+    reference: Line | None = None
+    effective_date: dt.date
+    governing_law: Line
+    master_agreement: Line | None = None
+    parties: Parties
+    products: list[Product] = Field(min_length=1, max_length=500)
+    library: Line | list[Line] = "builtin"
+    position: Position = "middle"
+    reason: Line | None = None
+    parameters: dict[str, Any] = {}
+    principles: dict[str, Choice] = {}
+    clauses: dict[str, Choice] = {}
+    extra_clauses: list[ExtraClause] = Field(default=[], max_length=200)

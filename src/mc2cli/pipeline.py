@@ -1,0 +1,143 @@
+"""The public core: check and build deals. Never prints, never exits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .assemble import Contract, assemble
+from .convert import FORMATS, convert
+from .errors import InputError, Problem
+from .library import Library, load_library, resolve_layers
+from .lint import lint_library
+from .models import Deal
+from .validate import validate
+from .write import publish
+from .yamlload import Document, load_path
+
+
+@dataclass
+class CheckResult:
+    deal_path: Path
+    contract: Contract | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+@dataclass
+class BuildResult:
+    deal_path: Path
+    out_dir: Path
+    files: dict[str, Path]
+    warnings: list[Problem]
+
+
+def display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_deal(path: Path) -> tuple[Deal, Document]:
+    """Read and validate a deal file; InputError lists every problem in it."""
+    doc = load_path(path, display(path))
+    problems: list[Problem] = []
+    if not isinstance(doc.data, dict):
+        raise InputError([doc.problem((), "a deal file is a mapping of keys to values",
+                                      "start from 'mc2 init' or the README example")])
+    deal = validate(Deal, doc, problems)
+    if deal is None:
+        raise InputError(problems)
+    return deal, doc
+
+
+def library_for(deal: Deal, deal_path: Path, override: list[Path] | None = None) -> Library:
+    layers = override or resolve_layers(deal.library, deal_path.resolve().parent)
+    return load_library(layers)
+
+
+def check(deal_path: Path, *, strict: bool = False,
+          library: list[Path] | None = None) -> CheckResult:
+    """Validate a deal against its library and assemble it in memory."""
+    try:
+        deal, doc = load_deal(deal_path)
+        lib = library_for(deal, deal_path, library)
+    except InputError as exc:
+        return CheckResult(deal_path, None, exc.problems)
+    problems = [p for p in lint_library(lib) if p.severity == "error"]
+    contract, found = assemble(deal, doc, lib)
+    problems.extend(found)
+    if strict:
+        problems = [_strict(p) for p in problems]
+    if any(p.severity == "error" for p in problems):
+        contract = None
+    return CheckResult(deal_path, contract, problems)
+
+
+def _strict(p: Problem) -> Problem:
+    if p.severity == "warning":
+        return Problem(p.path, p.line, p.col, p.message, p.field, p.hint, "error", p.rule)
+    return p
+
+
+def default_out_dir(deal_path: Path) -> Path:
+    name = deal_path.stem
+    if name == "deal":
+        name = deal_path.resolve().parent.name
+    return Path("out") / name
+
+
+def manifest(contract: Contract, files: dict[str, bytes]) -> bytes:
+    lib = contract.library
+    data: dict[str, Any] = {
+        "mc2_version": __version__,
+        "library": {"edition": lib.edition, "layers": lib.layers,
+                    "content_sha256": lib.content_hash},
+        "clauses": [
+            {"id": c.id, "number": c.number, "position": c.position,
+             "obligor": c.obligor, "extra": c.extra, "text_sha256": c.sha256,
+             "parameters": {k: _jsonable(u.value) for k, u in sorted(c.params.items())}}
+            for c in contract.clauses],
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def render_outputs(contract: Contract, formats: list[str]) -> dict[str, bytes]:
+    """Every requested file's bytes, in memory; nothing written."""
+    from .document import to_markdown
+    markdown = to_markdown(contract)
+    files: dict[str, bytes] = {}
+    for fmt in FORMATS:
+        if fmt in formats:
+            files[f"contract.{fmt}"] = (markdown.encode() if fmt == "md"
+                                        else convert(markdown, fmt))
+    files["manifest.json"] = manifest(contract, files)
+    return files
+
+
+def build(deal_path: Path, *, out_dir: Path | None = None, formats: list[str] | None = None,
+          strict: bool = False, library: list[Path] | None = None) -> BuildResult:
+    """Check, assemble and write every format; all files appear or none do."""
+    result = check(deal_path, strict=strict, library=library)
+    if result.contract is None:
+        raise InputError(result.problems)
+    files = render_outputs(result.contract, formats or list(FORMATS))
+    target = out_dir or default_out_dir(deal_path)
+    written = publish(target, files)
+    return BuildResult(deal_path, target, written,
+                       [p for p in result.problems if p.severity == "warning"])

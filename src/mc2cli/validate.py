@@ -1,0 +1,157 @@
+"""Turn a located YAML document into a pydantic model, or into located problems."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, TypeVar, Union
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem
+from .suggest import did_you_mean, known
+from .yamlload import Document, PathKey
+
+M = TypeVar("M", bound=BaseModel)
+
+_MESSAGES = {
+    "missing": "is required",
+    "string_type": "must be text",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_type": "must be a date written YYYY-MM-DD",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+}
+
+
+def validate(cls: type[M], doc: Document, problems: list[Problem],
+             key: PathKey = ()) -> M | None:
+    """Validate `doc.data` (or the node at `key`) as `cls`; collect every problem."""
+    data: Any = doc.data
+    for part in key:
+        data = data[part]
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.append(_problem(cls, doc, key, err))
+        return None
+
+
+def _problem(cls: type[BaseModel], doc: Document, base: PathKey, err: Any) -> Problem:
+    loc = _clean_loc(cls, tuple(err["loc"]))
+    full = (*base, *loc)
+    kind = err["type"]
+    hint = ""
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        fields = _fields_at(cls, loc[:-1])
+        hint = did_you_mean(name, fields) or (known("keys", fields) if fields else "")
+        message = f"unknown key '{name}'"
+    elif kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        message = f"must be one of {expected}; got {_show(err.get('input'))}"
+        options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
+        hint = did_you_mean(str(err.get("input")), [o for o in options if o])
+    elif kind == "string_pattern_mismatch":
+        message = f"{_show(err.get('input'))} is not a valid id"
+        hint = "ids are lower-case words joined by '-' (and '.' for clauses, '_' for parameters)"
+    elif kind == "value_error":
+        message = str(err["msg"]).removeprefix("Value error, ")
+    elif kind in ("greater_than_equal", "less_than_equal", "too_long", "too_short",
+                  "string_too_long"):
+        message = str(err["msg"]).lower()
+    else:
+        message = _MESSAGES.get(kind, str(err["msg"]))
+        if kind not in ("missing",) and "input" in err and not isinstance(err["input"],
+                                                                         dict | list):
+            message += f"; got {_show(err['input'])}"
+        if kind.startswith("date"):
+            hint = "write dates as YYYY-MM-DD and check the day exists"
+        elif kind.startswith("bool"):
+            hint = "write true or false"
+    if kind == "missing":
+        line, col = doc.loc(full[:-1])
+        return Problem(doc.path, line, col, message, field=_dotted(full))
+    return doc.problem(full, message, hint)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _dotted(key: PathKey) -> str:
+    from .yamlload import dotted
+    return dotted(key)
+
+
+def _clean_loc(cls: type[BaseModel], loc: tuple[Any, ...]) -> PathKey:
+    """Drop pydantic's union-branch and validator tags from a loc, map aliases back."""
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(part, int):
+            out.append(part)
+        elif isinstance(part, str) and (
+            "[" in part or part in ("str", "int", "date", "function-after", "constrained-str")
+            or part.startswith(("function-", "json-or-python", "lax-", "strict-"))
+        ):
+            continue
+        else:
+            out.append(part)
+    # Model class names appear in union locs (e.g. 'SameAs'): drop them.
+    return tuple(p for p in out if not (isinstance(p, str) and p[:1].isupper()
+                                        and p.replace("_", "").isalnum() and p != p.lower()))
+
+
+def _fields_at(cls: type[BaseModel], loc: PathKey) -> list[str]:
+    """The field names of the model found at `loc` inside `cls`."""
+    current: Any = cls
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    models = _models_in(current)
+    names: list[str] = []
+    for m in models:
+        for name, info in m.model_fields.items():
+            names.append(info.alias or name)
+    return names
+
+
+def _step(tp: Any, part: str | int) -> Any:
+    for m in _models_in(tp):
+        if isinstance(part, str):
+            for name, info in m.model_fields.items():
+                if part in (name, info.alias):
+                    return info.annotation
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (list, tuple) and isinstance(part, int):
+        return args[0] if args else None
+    if origin is dict:
+        return args[1] if len(args) > 1 else None
+    if origin in (Union, types.UnionType):
+        for a in args:
+            found = _step(a, part)
+            if found is not None:
+                return found
+    if origin is typing.Annotated:
+        return _step(args[0], part)
+    return None
+
+
+def _models_in(tp: Any) -> list[type[BaseModel]]:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [tp]
+    out: list[type[BaseModel]] = []
+    for a in typing.get_args(tp):
+        out.extend(_models_in(a))
+    return out
