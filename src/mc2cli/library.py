@@ -137,6 +137,7 @@ def _load_layer(folder: Path, problems: list[Problem]) -> _Layer | None:
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        problems.extend(doc.problems)
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         _read_file(path.name, doc, layer, problems)
     layer.digest = digest.hexdigest()

@@ -101,7 +101,7 @@ def _lint(lib: Library) -> list[Problem]:
                                              sub=("parameters",), rule="parameter-unlisted"))
             texts.append(value)
             out.extend(_capitalization(value, lower_terms, where, sub, note))
-            if not info.problems:
+            if not info.problems and info.parameters <= set(lib.parameters):
                 out.extend(_render_check(lib, cid, pos, value, defaults, where, note))
         listed_used = set()
         for pos in POSITIONS:

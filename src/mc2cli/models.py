@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 Position = Literal["hdo", "middle", "mdm"]
 POSITIONS: tuple[Position, ...] = ("hdo", "middle", "mdm")
@@ -29,6 +29,17 @@ def _one_line(value: str) -> str:
     return value.strip()
 
 
+def _flag(value: object) -> object:
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in ("true", "false"):
+            return word == "true"
+        raise ValueError(f"must be true or false; got {value!r} (mc2 does not read yes/no/on/off "
+                         "as booleans)")
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
 Line = Annotated[str, StringConstraints(max_length=400), AfterValidator(_one_line)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
@@ -83,7 +94,7 @@ class Clause(Model):
     id: ClauseId
     title: Line
     obligor: Obligor
-    required: bool = False
+    required: Flag = False
     parameters: list[ParamId] = []
     references: list[Line] = []
     positions: dict[Position, Text | SameAs]
@@ -197,7 +208,7 @@ class Choice(Model):
     """A deal's choice for a principle or a clause."""
 
     position: Position | None = None
-    omit: bool = False
+    omit: Flag = False
     reason: Line | None = None
     parameters: dict[str, Any] = {}
 

@@ -15,7 +15,7 @@ from .errors import InputError, Problem
 from .library import Library, load_library, resolve_layers
 from .lint import lint_library
 from .models import Deal
-from .validate import validate
+from .validate import validate_lenient
 from .write import publish
 from .yamlload import Document, load_path
 
@@ -48,15 +48,20 @@ def display(path: Path) -> str:
 
 def load_deal(path: Path) -> tuple[Deal, Document]:
     """Read and validate a deal file; InputError lists every problem in it."""
+    deal, doc, problems = _read_deal(path)
+    if deal is None or problems:
+        raise InputError(problems)
+    return deal, doc
+
+
+def _read_deal(path: Path) -> tuple[Deal | None, Document, list[Problem]]:
     doc = load_path(path, display(path))
-    problems: list[Problem] = []
     if not isinstance(doc.data, dict):
         raise InputError([doc.problem((), "a deal file is a mapping of keys to values",
                                       "start from 'mc2 init' or the README example")])
-    deal = validate(Deal, doc, problems)
-    if deal is None:
-        raise InputError(problems)
-    return deal, doc
+    problems: list[Problem] = list(doc.problems)
+    deal = validate_lenient(Deal, doc, problems)
+    return deal, doc, problems
 
 
 def library_for(deal: Deal, deal_path: Path, override: list[Path] | None = None) -> Library:
@@ -68,17 +73,20 @@ def check(deal_path: Path, *, strict: bool = False,
           library: list[Path] | None = None) -> CheckResult:
     """Validate a deal against its library and assemble it in memory."""
     try:
-        deal, doc = load_deal(deal_path)
+        deal, doc, problems = _read_deal(deal_path)
+        if deal is None:
+            return CheckResult(deal_path, None, sorted(problems))
         lib = library_for(deal, deal_path, library)
     except InputError as exc:
-        return CheckResult(deal_path, None, exc.problems)
-    problems = [p for p in lint_library(lib) if p.severity == "error"]
+        return CheckResult(deal_path, None, [*problems, *exc.problems] if deal else exc.problems)
+    problems.extend(p for p in lint_library(lib) if p.severity == "error")
     contract, found = assemble(deal, doc, lib)
     problems.extend(found)
     if strict:
         problems = [_strict(p) for p in problems]
     if any(p.severity == "error" for p in problems):
         contract = None
+    problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))
     return CheckResult(deal_path, contract, problems)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import types
 import typing
 from typing import Any, TypeVar, Union
@@ -43,6 +44,69 @@ def validate(cls: type[M], doc: Document, problems: list[Problem],
         for err in exc.errors():
             problems.append(_problem(cls, doc, key, err))
         return None
+
+
+def validate_lenient(cls: type[M], doc: Document, problems: list[Problem]) -> M | None:
+    """Like validate, but on failure drop the offending entries and try once more.
+
+    The second model is never used to produce output; it lets later stages report their
+    problems in the same run, so a user sees every mistake at once.
+    """
+    try:
+        return cls.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = exc.errors()
+    data = copy.deepcopy(doc.data)
+    missing = {_clean_loc(cls, tuple(e["loc"])) for e in errors if e["type"] == "missing"}
+    extra = {_clean_loc(cls, tuple(e["loc"])) for e in errors if e["type"] == "extra_forbidden"}
+    for path in sorted(extra, key=_sort_key):
+        # A typo'd key standing for a missing one: read it under the right name.
+        near = [m for m in missing if m[:-1] == path[:-1]
+                and did_you_mean(str(path[-1]), [str(m[-1])])]
+        if near:
+            _rename(data, path, near[0][-1])
+            missing.discard(near[0])
+    for err in errors:
+        if err["type"] != "missing" or _clean_loc(cls, tuple(err["loc"])) in missing:
+            problems.append(_problem(cls, doc, (), err))
+    if missing:
+        return None
+    paths = sorted({_clean_loc(cls, tuple(e["loc"])) for e in errors if e["type"] != "missing"},
+                   key=_sort_key, reverse=True)
+    for path in paths:
+        _drop(data, path)
+    try:
+        return cls.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _sort_key(path: PathKey) -> tuple[str, ...]:
+    return tuple(f"{p:09d}" if isinstance(p, int) else p for p in path)
+
+
+def _rename(data: Any, path: PathKey, new: str | int) -> None:
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    if isinstance(node, dict):
+        node[new] = node.pop(path[-1])
+
+
+def _drop(data: Any, path: PathKey) -> None:
+    if not path:
+        return
+    node = data
+    for part in path[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    last = path[-1]
+    if isinstance(node, dict) and last in node:
+        del node[last]
+    elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+        del node[last]
 
 
 def _problem(cls: type[BaseModel], doc: Document, base: PathKey, err: Any) -> Problem:

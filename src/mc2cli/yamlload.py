@@ -39,6 +39,7 @@ class Document:
     path: str
     data: Any
     locs: dict[PathKey, Loc] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
     text_starts: dict[PathKey, int] = field(default_factory=dict)
 
     def loc(self, key: PathKey) -> Loc:
@@ -140,7 +141,7 @@ def _mark(mark: yaml.Mark | None) -> Loc:
 def load_text(text: str, path: str) -> Document:
     """Parse YAML text into plain dicts, lists and strings, with locations."""
     b = _Builder(path)
-    # Each frame: [container, key-path, pending-key, anchor, start-count, is_map]
+    # Each frame: [container, key-path, pending-key, anchor, start-count, is_map, skip-value]
     stack: list[list[Any]] = []
     docs = 0
     root: Any = None
@@ -156,7 +157,7 @@ def load_text(text: str, path: str) -> Document:
             if isinstance(ev, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
                 continue
             if isinstance(ev, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                container, key, _pending, anchor, start, _is_map = stack.pop()
+                container, key, _pending, anchor, start, _is_map, _skip = stack.pop()
                 if anchor:
                     b.anchors[anchor] = (container, b.nodes - start)
                 root = _attach(b, stack, container, key, ev, root)
@@ -181,11 +182,16 @@ def load_text(text: str, path: str) -> Document:
                     frame = stack[-1]
                     keytext = "" if value is None else str(value)
                     if keytext in frame[0]:
+                        # Reported, and the later value dropped, so that every other
+                        # problem in the file is still found in the same run.
                         line, col = _mark(ev.start_mark)
                         first = b.doc.locs.get((*frame[1], keytext), (0, 0))[0]
-                        raise _fail(path, line, col,
-                                    f"duplicate key '{keytext}' (first at line {first})",
-                                    "each key may appear once; YAML would keep only the last")
+                        b.doc.problems.append(Problem(
+                            path, line, col, f"duplicate key '{keytext}' (first at line {first})",
+                            field=dotted((*frame[1], keytext)),
+                            hint="each key may appear once; YAML would silently keep the last",
+                            rule="yaml"))
+                        frame[6] = True
                     frame[2] = keytext
                     b.doc.locs[(*frame[1], keytext)] = _mark(ev.start_mark)
                     continue
@@ -213,7 +219,7 @@ def load_text(text: str, path: str) -> Document:
                 parent_key = _next_key(stack)
                 b.doc.locs.setdefault(parent_key, _mark(ev.start_mark))
                 stack.append([{} if is_map else [], parent_key, None, ev.anchor,
-                              b.nodes, is_map])
+                              b.nodes, is_map, False])
     except yaml.MarkedYAMLError as exc:
         line, col = _mark(exc.problem_mark)
         message = exc.problem or "invalid YAML"
@@ -257,8 +263,9 @@ def _place(b: _Builder, stack: list[list[Any]], value: Any, ev: yaml.Event, root
     key = _next_key(stack)
     b.doc.locs.setdefault(key, _mark(ev.start_mark))
     if frame[5]:
-        frame[0][frame[2]] = value
-        frame[2] = None
+        if not frame[6]:
+            frame[0][frame[2]] = value
+        frame[2], frame[6] = None, False
     else:
         frame[0].append(value)
     return root
@@ -270,8 +277,9 @@ def _attach(b: _Builder, stack: list[list[Any]], container: Any, key: PathKey,
         return container
     frame = stack[-1]
     if frame[5]:
-        frame[0][frame[2]] = container
-        frame[2] = None
+        if not frame[6]:
+            frame[0][frame[2]] = container
+        frame[2], frame[6] = None, False
     else:
         frame[0].append(container)
     return root
