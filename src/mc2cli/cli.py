@@ -105,6 +105,8 @@ def main_options(
 def _expand(deals: list[Path]) -> list[Path]:
     found: list[Path] = []
     for d in deals:
+        if not d.exists():
+            raise UsageError(f"{d}: no such file or folder")
         if d.is_dir():
             found.extend(sorted(p for p in d.rglob("*.yaml")
                                 if p.name == "deal.yaml" or p.parent == d))

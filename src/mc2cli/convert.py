@@ -79,7 +79,8 @@ def _pandoc(markdown: str, writer: str, extra: list[str]) -> bytes:
     with tempfile.TemporaryDirectory(prefix="mc2-") as tmp:
         out = Path(tmp) / f"out.{writer}"
         args = [str(pandoc_path()), "--sandbox", "-f", READER, "-t", writer,
-                "--fail-if-warnings", "-o", str(out), *extra]
+                "--fail-if-warnings", "--lua-filter", str(templates_dir() / "sanitize.lua"),
+                "-o", str(out), *extra]
         _run(args, markdown.encode("utf-8"), f"pandoc ({writer})")
         return out.read_bytes()
 
