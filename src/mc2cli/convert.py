@@ -19,7 +19,9 @@ READER = ("commonmark_x-raw_html-raw_attribute-yaml_metadata_block-tex_math_doll
           "-emoji-alerts-task_lists-implicit_header_references")
 TIMEOUT_ENV = "MC2_CONVERT_TIMEOUT"
 DEFAULT_TIMEOUT = 120.0
-SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01T00:00:00Z: fixed, so DOCX bytes never vary
+# Under --sandbox pandoc already writes fixed dates into DOCX; the variable keeps them fixed
+# should the sandbox ever be dropped.
+SOURCE_DATE_EPOCH = "0"
 
 
 @cache
@@ -89,7 +91,8 @@ def convert(markdown: str, fmt: str) -> bytes:
     """One format's bytes. Raises OutputError on any converter failure."""
     tdir = templates_dir()
     if fmt == "docx":
-        return _pandoc(markdown, "docx", ["--reference-doc", str(tdir / "reference.docx")])
+        return _pandoc(markdown, "docx", ["--reference-doc", str(tdir / "reference.docx"),
+                                          "--shift-heading-level-by=-1"])
     if fmt == "html":
         return _pandoc(markdown, "html5", ["--standalone", "--template",
                                            str(tdir / "contract.html"),
