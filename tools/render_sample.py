@@ -3,7 +3,7 @@
 templates/, using the same pandoc arguments mc2 uses, and check that each
 output is byte-identical over two runs.
 
-    python tools/render_sample.py [OUTDIR]      # default: /tmp/mc2-sample
+    python tools/render_sample.py [OUTDIR]      # default: out/sample
 
 Optional: `--png` also writes PNG pages of the PDF (needs pdftoppm, from
 poppler-utils) for looking at the result.
@@ -76,7 +76,7 @@ def digest(p: Path) -> str:
 def main(argv: list[str]) -> int:
     png = "--png" in argv
     rest = [a for a in argv if a != "--png"]
-    outdir = Path(rest[0]) if rest else Path("/tmp/mc2-sample")
+    outdir = Path(rest[0]) if rest else Path("out/sample")
     outdir.mkdir(parents=True, exist_ok=True)
     ok = True
     for name, fn in (("contract.docx", docx), ("contract.html", html),
