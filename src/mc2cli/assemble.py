@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Problem
-from .library import GENERAL, Library, LibClause
+from .library import GENERAL, LibClause, Library
 from .markdown import escape, unsafe
 from .models import Clause, Deal, ExtraClause, Position, Principle
 from .render import CONTEXT_NAMES, RenderError, analyze, render_text
@@ -230,18 +230,18 @@ class _Assembler:
         general: Section | None = None
         for no, sid, items in numbered:
             out: list[AssembledClause] = []
-            for c, lc, index in items:
-                built = self.build_clause(c, lc, index, sid, numbers, ref, context, deal_params,
-                                          principle_params, clause_params, used_params,
+            for c, lib_clause, index in items:
+                built = self.build_clause(c, lib_clause, index, sid, numbers, ref, context,
+                                          deal_params, principle_params, clause_params, used_params,
                                           omitted_clauses)
                 if built is not None:
                     out.append(built)
             if sid == GENERAL:
                 general = Section(no, GENERAL, "General Terms", None, out)
             else:
-                principle = self.lib.principle(sid)
-                assert principle is not None
-                sections.append(Section(no, sid, principle.title, principle, out))
+                found = self.lib.principle(sid)
+                assert found is not None
+                sections.append(Section(no, sid, found.title, found, out))
 
         for pid in deal.parameters:
             if pid in self.lib.parameters and pid not in used_params:
@@ -290,7 +290,8 @@ class _Assembler:
     def position_of(self, clause_id: str, section: str) -> tuple[Position, str | None, PathKey]:
         deal = self.deal
         position: Position = deal.position
-        reason, key = deal.reason, ("position",)
+        reason = deal.reason
+        key: PathKey = ("position",)
         pchoice = deal.principles.get(section)
         if pchoice and pchoice.position:
             position, reason, key = pchoice.position, pchoice.reason, ("principles", section)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,8 @@ def show_clause(layers: list[Path] | None, clause_id: str) -> str:
         for pid in c.parameters:
             if pid in lib.parameters:
                 param = lib.parameters[pid][0]
-                try:
+                with contextlib.suppress(ValueProblem):
                     context[pid] = Param(param, coerce(param, param.default[pos]))
-                except ValueProblem:
-                    pass
         try:
             lines.append(render_text(c.text(pos), context,
                                      lambda ref: f"Section {ref}").strip())

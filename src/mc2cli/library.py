@@ -8,8 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, Problem
-from .models import Clause, ClauseFile, Definition, DefinitionsFile, Framework, Parameter, \
-    ParametersFile, Principle
+from .models import (
+    Clause,
+    ClauseFile,
+    Definition,
+    DefinitionsFile,
+    Framework,
+    Parameter,
+    ParametersFile,
+    Principle,
+)
 from .paths import builtin_library_dir
 from .suggest import did_you_mean
 from .validate import validate
@@ -184,8 +192,8 @@ def _read_file(filename: str, doc: Document, layer: _Layer, problems: list[Probl
 def _merge(layers: list[_Layer], problems: list[Problem]) -> Library:
     fw_pair = next((lay.framework for lay in layers if lay.framework is not None), None)
     if fw_pair is None:
-        where = layers[0].name if layers else "library"
-        problems.append(Problem(f"{where}/framework.yaml", 1, 1,
+        first = layers[0].name if layers else "library"
+        problems.append(Problem(f"{first}/framework.yaml", 1, 1,
                                 "no framework.yaml in any library layer", rule="library"))
         raise InputError(problems)
     framework, fw_where = fw_pair
@@ -216,10 +224,10 @@ def _merge(layers: list[_Layer], problems: list[Problem]) -> Library:
             for i, clause in enumerate(cf.clauses):
                 where = Located(doc, ("clauses", i), layer.name)
                 if clause.id in layer_ids:
-                    first = clauses[clause.id].where
+                    prior = clauses[clause.id].where
                     problems.append(where.problem(
                         f"clause id '{clause.id}' is used twice",
-                        f"first at {first.doc.path}:{first.doc.loc(first.key)[0]}",
+                        f"first at {prior.doc.path}:{prior.doc.loc(prior.key)[0]}",
                         sub=("id",), rule="duplicate-id"))
                     continue
                 layer_ids.add(clause.id)

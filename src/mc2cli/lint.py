@@ -8,7 +8,7 @@ from typing import Any
 from .errors import Problem
 from .library import GENERAL, Library
 from .markdown import unsafe
-from .models import POSITIONS, SameAs
+from .models import POSITIONS, Position, SameAs
 from .render import RenderError, analyze, render_text
 from .values import Param, ValueProblem, coerce, in_bounds
 
@@ -163,7 +163,7 @@ def _capitalization(text: str, patterns: list[tuple[str, re.Pattern[str], set[st
     return out
 
 
-def _render_check(lib: Library, cid: str, pos: str, text: str,
+def _render_check(lib: Library, cid: str, pos: Position, text: str,
                   defaults: dict[str, dict[str, Any]], where: Any, note: str) -> list[Problem]:
     """Render a text with the defaults of every position that uses it."""
     out: list[Problem] = []

@@ -6,7 +6,15 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Position = Literal["hdo", "middle", "mdm"]
 POSITIONS: tuple[Position, ...] = ("hdo", "middle", "mdm")
@@ -146,7 +154,8 @@ class Parameter(Model):
     def _check(self) -> Parameter:
         missing = [p for p in POSITIONS if p not in self.default]
         if missing:
-            raise ValueError(f"default needs a value for each of hdo, middle, mdm; missing {missing}")
+            raise ValueError("default needs a value for each of hdo, middle, mdm; "
+                             f"missing {missing}")
         if self.type == "choice" and not self.choices:
             raise ValueError("a `choice` parameter needs `choices`")
         return self

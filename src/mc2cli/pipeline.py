@@ -72,7 +72,8 @@ def library_for(deal: Deal, deal_path: Path, override: list[Path] | None = None)
 def check(deal_path: Path, *, strict: bool = False,
           library: list[Path] | None = None) -> CheckResult:
     """Validate a deal against its library and assemble it in memory."""
-    deal, problems = None, []
+    deal: Deal | None = None
+    problems: list[Problem] = []
     try:
         deal, doc, problems = _read_deal(deal_path)
         if deal is None:

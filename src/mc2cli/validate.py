@@ -103,9 +103,9 @@ def _drop(data: Any, path: PathKey) -> None:
         except (KeyError, IndexError, TypeError):
             return
     last = path[-1]
-    if isinstance(node, dict) and last in node:
-        del node[last]
-    elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+    in_dict = isinstance(node, dict) and last in node
+    in_list = isinstance(node, list) and isinstance(last, int) and last < len(node)
+    if in_dict or in_list:
         del node[last]
 
 

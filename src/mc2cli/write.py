@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -20,8 +21,8 @@ def publish(out_dir: Path, files: dict[str, bytes]) -> dict[str, Path]:
         for name, data in sorted(files.items()):
             if "/" in name or "\\" in name or name.startswith("."):
                 raise OutputError(f"refusing to write '{name}' outside {out_dir}")
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-            staged.append((Path(tmp), out_dir / name))
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            staged.append((Path(tmp_name), out_dir / name))
             os.fchmod(fd, 0o644)  # mkstemp makes 0600; outputs are ordinary files
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -40,7 +41,5 @@ def publish(out_dir: Path, files: dict[str, bytes]) -> dict[str, Path]:
 
 def _cleanup(staged: list[tuple[Path, Path]]) -> None:
     for tmp, _final in staged:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        except FileNotFoundError:
-            pass

@@ -25,7 +25,7 @@ Loc = tuple[int, int]
 PathKey = tuple[str | int, ...]
 
 try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,unused-ignore]
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,assignment,unused-ignore]
 except AttributeError:  # pragma: no cover - pure-Python PyYAML
     _Loader = yaml.SafeLoader
 
@@ -123,7 +123,7 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0
 
-    def count(self, n: int, mark: yaml.Mark | None) -> None:
+    def count(self, n: int, mark: Any) -> None:
         self.nodes += n
         if self.nodes > MAX_NODES:
             line, col = _mark(mark)
@@ -132,7 +132,7 @@ class _Builder:
                         "aliases (*name) may not multiply the document; write it out")
 
 
-def _mark(mark: yaml.Mark | None) -> Loc:
+def _mark(mark: Any) -> Loc:
     if mark is None:
         return (1, 1)
     return (mark.line + 1, mark.column + 1)
@@ -146,6 +146,7 @@ def load_text(text: str, path: str) -> Document:
     docs = 0
     root: Any = None
     try:
+        ev: Any
         for ev in yaml.parse(text, Loader=_Loader):
             if isinstance(ev, yaml.DocumentStartEvent):
                 docs += 1
@@ -199,11 +200,11 @@ def load_text(text: str, path: str) -> Document:
                 if ev.style in ("|", ">"):
                     key = _child_key(stack)
                     if key is not None:
-                        b.doc.text_starts[key] = ev.start_mark.line + 2
+                        b.doc.text_starts[key] = _mark(ev.start_mark)[0] + 1
                 elif isinstance(value, str):
                     key = _child_key(stack)
                     if key is not None:
-                        b.doc.text_starts[key] = ev.start_mark.line + 1
+                        b.doc.text_starts[key] = _mark(ev.start_mark)[0]
                 continue
             if isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 b.count(1, ev.start_mark)
@@ -255,7 +256,7 @@ def _child_key(stack: list[list[Any]]) -> PathKey | None:
     return (*frame[1], len(frame[0]) - 1)
 
 
-def _place(b: _Builder, stack: list[list[Any]], value: Any, ev: yaml.Event, root: Any) -> Any:
+def _place(b: _Builder, stack: list[list[Any]], value: Any, ev: Any, root: Any) -> Any:
     if not stack:
         b.doc.locs[()] = _mark(ev.start_mark)
         return value
@@ -272,7 +273,7 @@ def _place(b: _Builder, stack: list[list[Any]], value: Any, ev: yaml.Event, root
 
 
 def _attach(b: _Builder, stack: list[list[Any]], container: Any, key: PathKey,
-            ev: yaml.Event, root: Any) -> Any:
+            ev: Any, root: Any) -> Any:
     if not stack:
         return container
     frame = stack[-1]
