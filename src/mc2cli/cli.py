@@ -23,7 +23,8 @@ app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=No
 library_app = typer.Typer(no_args_is_help=True, help="Browse and lint clause libraries.")
 app.add_typer(library_app, name="library")
 
-out = Console(highlight=False, soft_wrap=True)
+# In a pipe, tables get room instead of rich's default 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 LibraryOpt = Annotated[list[Path] | None, typer.Option(

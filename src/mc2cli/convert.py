@@ -101,5 +101,5 @@ def convert(markdown: str, fmt: str) -> bytes:
         typ = _pandoc(markdown, "typst", ["--standalone", "--template",
                                           str(tdir / "contract.typ"),
                                           "--shift-heading-level-by=-1"])
-        return _run([sys.executable, "-m", "mc2cli.typstc"], typ, "typst")
+        return _run([sys.executable, str(Path(__file__).with_name("typstc.py"))], typ, "typst")
     raise OutputError(f"unknown format '{fmt}'")
