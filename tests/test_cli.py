@@ -29,7 +29,7 @@ def test_check_ok_and_build_writes_files(tiny: Path) -> None:
     result = runner.invoke(app, ["build", deal, "-o", str(out), "-t", "md,html"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["contract.html", "contract.md",
-                                                     "manifest.json"]
+                                                     "manifest.json", "notes.md"]
 
 
 def test_bad_input_exit_1_located_no_traceback(tiny: Path) -> None:

@@ -28,7 +28,7 @@ def test_every_format_is_byte_identical_between_runs(tiny: Path, tmp_path: Path)
     build(tiny / "deal.yaml", out_dir=tmp_path / "b", formats=["pdf", "html", "docx", "md"])
     a, b = _digests(tmp_path / "a"), _digests(tmp_path / "b")
     assert sorted(a) == ["contract.docx", "contract.html", "contract.md", "contract.pdf",
-                         "manifest.json"]
+                         "manifest.json", "notes.docx", "notes.md"]
     assert a == b
 
 
