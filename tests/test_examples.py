@@ -54,10 +54,11 @@ def test_lakeside_docx_shows_parties_and_numbered_headings(lakeside: Path) -> No
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Lakeside Regional Health System" in text
     assert "Acme Infusion Systems, Inc." in text
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    styles = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
+    headings = [text for style, text in styles if style.startswith("Heading")]
     assert "1. Definitions" in headings
     assert any(re.match(r"^2\.1 \w", h) for h in headings)
-    assert [p.text for p in document.paragraphs if p.style.name == "Title"] == [
+    assert [text for style, text in styles if style == "Title"] == [
         "Medical Device Cybersecurity Addendum"]
 
 

@@ -13,7 +13,7 @@ from mc2cli.cli import app
 
 runner = CliRunner()
 
-CASES = {
+CASES: dict[str, tuple[dict[str, str | None], str]] = {
     "principle without clauses": (
         {"02-audit.yaml": None,
          "parameters.yaml": PARAMETERS.split("  - id: audit_frequency_months")[0]},
@@ -75,8 +75,8 @@ def _library(root: Path, changes: dict[str, str | None]) -> Path:
     files = {"framework.yaml": FRAMEWORK, "01-patching.yaml": PATCHING, "02-audit.yaml": AUDIT,
              "general.yaml": GENERAL, "parameters.yaml": PARAMETERS,
              "definitions.yaml": DEFINITIONS}
-    files.update(changes)  # type: ignore[arg-type]
-    write_tree(root, {f"lib/{k}": v for k, v in files.items() if v is not None})
+    merged: dict[str, str | None] = {**files, **changes}
+    write_tree(root, {f"lib/{k}": v for k, v in merged.items() if v is not None})
     return root / "lib"
 
 

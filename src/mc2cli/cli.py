@@ -7,6 +7,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,6 +31,18 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 LibraryOpt = Annotated[list[Path] | None, typer.Option(
     "--library", "-L", help="A library folder; repeat to layer (first wins). "
                             "'builtin' is the built-in library.")]
+
+
+class Require(StrEnum):
+    all = "all"
+    required = "required"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+    csv = "csv"
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -120,6 +133,11 @@ def _expand(deals: list[Path]) -> list[Path]:
 def check(
     deals: Annotated[list[Path], typer.Argument(help="Deal files (or folders of them).")],
     strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    require: Annotated[Require | None, typer.Option(
+        help="Fail on omitted principles ('all') or on required clauses omitted without a "
+             "reason ('required').")] = None,
+    max_deviations: Annotated[int | None, typer.Option(
+        min=0, help="Fail when the deal has more deviations from the Middle.")] = None,
     library: LibraryOpt = None,
 ) -> None:
     """Validate deals, their library and the assembled text; writes nothing."""
@@ -127,7 +145,9 @@ def check(
         from .pipeline import check as check_deal
         failed = 0
         for path in _expand(deals):
-            result = check_deal(path, strict=strict, library=_layers(library))
+            result = check_deal(path, strict=strict, library=_layers(library),
+                                require=require.value if require else None,
+                                max_deviations=max_deviations)
             _print_problems(result.problems)
             if result.errors:
                 failed += 1
@@ -177,6 +197,52 @@ def build(
             names = ", ".join(sorted(result.files))
             err.print(f"{path}: wrote {result.out_dir}/ ({names})", style="green", markup=False)
         return 1 if failed else 0
+    _guard(run)
+
+
+@app.command()
+def report(
+    deal: Annotated[Path, typer.Argument(help="A deal file.")],
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] =
+        ReportFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Folder for the CSV files (with csv).")]
+        = None,
+    library: LibraryOpt = None,
+) -> None:
+    """Coverage of the principles, deviations from the Middle, key terms, who owes what."""
+    def run() -> int:
+        from .pipeline import check as check_deal
+        from .report import make_report, tables, to_csv, to_json, to_markdown
+        from .write import publish
+        _expand([deal])
+        result = check_deal(deal, library=_layers(library))
+        if result.contract is None:
+            raise InputError(result.problems)
+        _print_problems(result.problems)
+        rep = make_report(result.contract, str(deal))
+        if format is ReportFormat.json:
+            sys.stdout.write(to_json(rep))
+        elif format is ReportFormat.md:
+            sys.stdout.write(to_markdown(rep))
+        elif format is ReportFormat.csv:
+            if output is None:
+                raise UsageError("--format csv writes one file per table: name a folder with -o")
+            written = publish(output, to_csv(rep))
+            err.print(f"wrote {', '.join(str(p) for p in written.values())}", markup=False)
+        else:
+            titles = {"coverage": "Principle coverage", "deviations": "Deviations from the Middle",
+                      "key-terms": "Key terms", "responsibilities": "Responsibility matrix"}
+            for name, (headers, rows) in tables(rep).items():
+                table = Table(*headers, title=titles[name], title_justify="left")
+                for row in rows:
+                    table.add_row(*[", ".join(map(str, v)) if isinstance(v, list) else
+                                    ("" if v is None else str(v)) for v in row])
+                out.print(table)
+            t = rep.totals
+            out.print(f"Obligations: HDO {t['hdo']}, MDM {t['mdm']}, both {t['both']}",
+                      markup=False)
+        return 0
     _guard(run)
 
 

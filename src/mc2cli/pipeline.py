@@ -69,8 +69,36 @@ def library_for(deal: Deal, deal_path: Path, override: list[Path] | None = None)
     return load_library(layers)
 
 
-def check(deal_path: Path, *, strict: bool = False,
-          library: list[Path] | None = None) -> CheckResult:
+def gate(contract: Contract, require: str | None, max_deviations: int | None) -> list[Problem]:
+    """CI gates: omitted principles or required clauses, and a ceiling on deviations."""
+    out: list[Problem] = []
+    for dev in contract.deviations:
+        path, line, col = dev.where
+        omitted_principle = dev.kind == "omit-principle"
+        required_clause = dev.kind == "omit-clause" and dev.needs_reason
+        if require == "all" and omitted_principle:
+            out.append(Problem(path, line, col, f"principle '{dev.target}' is omitted",
+                               field=f"principles.{dev.target}", rule="require",
+                               hint="--require all accepts no omitted principle"))
+        elif require in ("all", "required") and (omitted_principle or required_clause) \
+                and not dev.reason:
+            out.append(Problem(path, line, col, f"{dev.detail} without a reason",
+                               field=dev.target, rule="require",
+                               hint=f"--require {require}: say why in 'reason:'"))
+    if max_deviations is not None and len(contract.deviations) > max_deviations:
+        out.append(Problem(contract_path(contract), 1, 1,
+                           f"{len(contract.deviations)} deviations from the Middle; "
+                           f"--max-deviations allows {max_deviations}", rule="max-deviations",
+                           hint="run 'mc2 report' to list them"))
+    return out
+
+
+def contract_path(contract: Contract) -> str:
+    return contract.deviations[0].where[0] if contract.deviations else ""
+
+
+def check(deal_path: Path, *, strict: bool = False, library: list[Path] | None = None,
+          require: str | None = None, max_deviations: int | None = None) -> CheckResult:
     """Validate a deal against its library and assemble it in memory."""
     deal: Deal | None = None
     problems: list[Problem] = []
@@ -84,6 +112,8 @@ def check(deal_path: Path, *, strict: bool = False,
     problems.extend(p for p in lint_library(lib) if p.severity == "error")
     contract, found = assemble(deal, doc, lib)
     problems.extend(found)
+    if contract is not None:
+        problems.extend(gate(contract, require, max_deviations))
     if strict:
         problems = [_strict(p) for p in problems]
     if any(p.severity == "error" for p in problems):
@@ -130,12 +160,17 @@ def _jsonable(value: Any) -> Any:
 def render_outputs(contract: Contract, formats: list[str]) -> dict[str, bytes]:
     """Every requested file's bytes, in memory; nothing written."""
     from .document import to_markdown
+    from .notes import to_markdown as notes_markdown
     markdown = to_markdown(contract)
     files: dict[str, bytes] = {}
     for fmt in FORMATS:
         if fmt in formats:
             files[f"contract.{fmt}"] = (markdown.encode() if fmt == "md"
                                         else convert(markdown, fmt))
+    notes = notes_markdown(contract)
+    files["notes.md"] = notes.encode()
+    if "docx" in formats:
+        files["notes.docx"] = convert(notes, "docx")
     files["manifest.json"] = manifest(contract, files)
     return files
 
