@@ -1,0 +1,89 @@
+"""What the command line shares: the two consoles, problem printing, the error boundary.
+
+The core never prints; this module and the cli modules do.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .errors import InputError, Mc2Error, Problem, UsageError
+
+# In a pipe, tables get room instead of rich's default 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+LibraryOpt = Annotated[list[Path] | None, typer.Option(
+    "--library", "-L", help="A library folder; repeat to layer (first wins). "
+                            "'builtin' is the built-in library.")]
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        style = "red" if p.severity == "error" else "yellow"
+        first, *rest = p.format().split("\n")
+        err.print(first, style=style, markup=False)
+        for line in rest:
+            err.print(line, markup=False)
+
+
+def summary(problems: list[Problem]) -> str:
+    e = sum(p.severity == "error" for p in problems)
+    w = len(problems) - e
+    return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+
+
+def guard(fn: Callable[[], int]) -> None:
+    """The one error boundary: known errors -> message and code; anything else -> exit 4."""
+    try:
+        code = fn()
+    except InputError as exc:
+        print_problems(exc.problems)
+        code = exc.exit_code
+    except Mc2Error as exc:
+        err.print(f"error: {exc}", style="red", markup=False)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted", style="red")
+        code = 130
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except Exception:
+        fd, log = tempfile.mkstemp(prefix="mc2-crash-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"mc2 {__version__}\nargv: {sys.argv!r}\n\n")
+            fh.write(traceback.format_exc())
+        err.print(f"internal error: this is a bug in mc2; the traceback is in {log}",
+                  style="red", markup=False)
+        code = 4
+    raise typer.Exit(code)
+
+
+def layers(library: list[Path] | None) -> list[Path] | None:
+    if not library:
+        return None
+    from .paths import builtin_library_dir
+    return [builtin_library_dir() if str(p) == "builtin" else p.resolve() for p in library]
+
+
+def expand_deals(deals: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for d in deals:
+        if not d.exists():
+            raise UsageError(f"{d}: no such file or folder")
+        if d.is_dir():
+            found.extend(sorted(p for p in d.rglob("*.yaml")
+                                if p.name == "deal.yaml" or p.parent == d))
+        else:
+            found.append(d)
+    return found
