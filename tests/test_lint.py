@@ -94,3 +94,12 @@ def test_each_rule(name: str, tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert re.search(expected, result.output), result.output
     assert "Traceback" not in result.output
+
+
+def test_ids_inside_jinja_are_not_prose(tmp_path: Path) -> None:
+    """A ref('vulnerability.x') is an id, not a mis-capitalized 'Vulnerability'."""
+    patched = PATCHING.replace("id: patching.install", "id: patching.vulnerability-fix") \
+        .replace("ref('patching.install')", "ref('patching.vulnerability-fix')")
+    lib = _library(tmp_path, {"01-patching.yaml": patched})
+    result = runner.invoke(app, ["library", "lint", "--library", str(lib)])
+    assert result.exit_code == 0, result.output

@@ -16,6 +16,7 @@ _SAMPLE_CONTEXT = {"hdo": "Customer", "mdm": "Supplier", "this_agreement": "this
                    "master_agreement": "Master Agreement", "governing_law": "the State of X",
                    "effective_date": "1 January 2027"}
 _LINT_CACHE: dict[int, list[Problem]] = {}
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 
 
 def lint_library(lib: Library) -> list[Problem]:
@@ -152,6 +153,8 @@ def _term_patterns(lib: Library) -> list[tuple[str, re.Pattern[str], set[str]]]:
 def _capitalization(text: str, patterns: list[tuple[str, re.Pattern[str], set[str]]],
                     where: Any, sub: tuple[str, ...], note: str) -> list[Problem]:
     out = []
+    # Jinja blocks hold ids and names, not prose: blank them out, keeping line numbers.
+    text = _JINJA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
     for term, pattern, forms in patterns:
         for m in pattern.finditer(text):
             if m.group(1) not in forms:
