@@ -57,8 +57,9 @@ def validate_lenient(cls: type[M], doc: Document, problems: list[Problem]) -> M 
     except ValidationError as exc:
         errors = exc.errors()
     data = copy.deepcopy(doc.data)
-    missing = {_clean_loc(cls, tuple(e["loc"])) for e in errors if e["type"] == "missing"}
-    extra = {_clean_loc(cls, tuple(e["loc"])) for e in errors if e["type"] == "extra_forbidden"}
+    missing = {_clean_loc(data, tuple(e["loc"])) for e in errors if e["type"] == "missing"}
+    extra = {_clean_loc(data, tuple(e["loc"])) for e in errors
+             if e["type"] == "extra_forbidden"}
     for path in sorted(extra, key=_sort_key):
         # A typo'd key standing for a missing one: read it under the right name.
         near = [m for m in missing if m[:-1] == path[:-1]
@@ -67,11 +68,12 @@ def validate_lenient(cls: type[M], doc: Document, problems: list[Problem]) -> M 
             _rename(data, path, near[0][-1])
             missing.discard(near[0])
     for err in errors:
-        if err["type"] != "missing" or _clean_loc(cls, tuple(err["loc"])) in missing:
+        if err["type"] != "missing" or _clean_loc(doc.data, tuple(err["loc"])) in missing:
             problems.append(_problem(cls, doc, (), err))
     if missing:
         return None
-    paths = sorted({_clean_loc(cls, tuple(e["loc"])) for e in errors if e["type"] != "missing"},
+    paths = sorted({_clean_loc(doc.data, tuple(e["loc"])) for e in errors
+                    if e["type"] != "missing"},
                    key=_sort_key, reverse=True)
     for path in paths:
         _drop(data, path)
@@ -110,7 +112,10 @@ def _drop(data: Any, path: PathKey) -> None:
 
 
 def _problem(cls: type[BaseModel], doc: Document, base: PathKey, err: Any) -> Problem:
-    loc = _clean_loc(cls, tuple(err["loc"]))
+    node: Any = doc.data
+    for part in base:
+        node = node[part]
+    loc = _clean_loc(node, tuple(err["loc"]))
     full = (*base, *loc)
     kind = err["type"]
     hint = ""
@@ -157,22 +162,32 @@ def _dotted(key: PathKey) -> str:
     return dotted(key)
 
 
-def _clean_loc(cls: type[BaseModel], loc: tuple[Any, ...]) -> PathKey:
-    """Drop pydantic's union-branch and validator tags from a loc, map aliases back."""
+def _clean_loc(data: Any, loc: tuple[Any, ...]) -> PathKey:
+    """The user's path in a pydantic loc: walk the data, skipping union and validator tags.
+
+    A part is kept when it is a key or index present in the data; pydantic's own tags
+    ('str', 'list[str]', 'SameAs', 'function-after[...]') are not in the data and are dropped.
+    The last part is kept when it names a missing field.
+    """
     out: list[str | int] = []
-    for part in loc:
-        if isinstance(part, int):
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
             out.append(part)
-        elif isinstance(part, str) and (
-            "[" in part or part in ("str", "int", "date", "function-after", "constrained-str")
-            or part.startswith(("function-", "json-or-python", "lax-", "strict-"))
-        ):
-            continue
-        else:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             out.append(part)
-    # Model class names appear in union locs (e.g. 'SameAs'): drop them.
-    return tuple(p for p in out if not (isinstance(p, str) and p[:1].isupper()
-                                        and p.replace("_", "").isalnum() and p != p.lower()))
+            node = node[part]
+        elif (i == len(loc) - 1 and isinstance(node, dict) and isinstance(part, str)
+              and not _is_tag(part)):
+            out.append(part)
+    return tuple(out)
+
+
+def _is_tag(part: str) -> bool:
+    return ("[" in part or part[:1].isupper()
+            or part in ("str", "int", "bool", "date", "float", "constrained-str")
+            or part.startswith(("function-", "json-or-python", "lax-", "strict-")))
 
 
 def _fields_at(cls: type[BaseModel], loc: PathKey) -> list[str]:

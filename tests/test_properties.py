@@ -1,0 +1,93 @@
+"""Property tests: generated and mutated deals never crash mc2; they build or fail located."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mc2cli.errors import InputError
+from mc2cli.markdown import escape
+from mc2cli.pipeline import check
+from mc2cli.yamlload import load_text
+
+ROOT = Path(__file__).resolve().parent.parent
+LAKESIDE = (ROOT / "examples" / "lakeside-infusion" / "deal.yaml").read_text()
+LOCATED = re.compile(r"^.+:\d+:\d+: (error|warning): ")
+
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(st.text(max_size=400))
+def test_any_text_loads_or_fails_located(text: str) -> None:
+    try:
+        load_text(text, "x.yaml")
+    except InputError as exc:
+        assert exc.problems
+        assert all(LOCATED.match(p.format()) for p in exc.problems)
+
+
+def _mutate(source: str, data: st.DataObject) -> str:
+    lines = source.splitlines()
+    index = data.draw(st.integers(0, len(lines) - 1))
+    kind = data.draw(st.sampled_from(["delete", "duplicate", "garble", "retype", "indent"]))
+    if kind == "delete":
+        del lines[index]
+    elif kind == "duplicate":
+        lines.insert(index, lines[index])
+    elif kind == "garble":
+        pos = data.draw(st.integers(0, max(len(lines[index]) - 1, 0)))
+        junk = data.draw(st.text(alphabet=":{}[]-#&*!|>'\"%@`\t 0aZ\n", min_size=1,
+                                 max_size=3))
+        lines[index] = lines[index][:pos] + junk + lines[index][pos + 1:]
+    elif kind == "retype" and ":" in lines[index]:
+        key = lines[index].split(":", 1)[0]
+        value = data.draw(st.sampled_from(["NO", "on", "1.10", "017", "[]", "{}", "~", "''",
+                                           "2024-02-30", "9" * 50, "-1", "true"]))
+        lines[index] = f"{key}: {value}"
+    else:
+        lines[index] = "  " + lines[index]
+    return "\n".join(lines) + "\n"
+
+
+@SETTINGS
+@given(st.data())
+def test_mutated_deals_check_or_fail_located(data: st.DataObject) -> None:
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        deal = Path(tmp) / "deal.yaml"
+        deal.write_text(_mutate(LAKESIDE, data))
+        result = check(deal)
+        for problem in result.problems:
+            assert LOCATED.match(problem.format()), problem.format()
+        if result.contract is None:
+            assert result.errors
+
+
+@SETTINGS
+@given(st.text(min_size=1, max_size=80).filter(lambda s: "\n" not in s and "\r" not in s
+                                               and s.strip() == s and s))
+def test_party_names_round_trip_through_markdown(name: str) -> None:
+    import subprocess
+
+    from mc2cli.convert import READER, pandoc_path
+    md = f"Between **{escape(name)}** and others.\n"
+    proc = subprocess.run([str(pandoc_path()), "-f", READER, "-t", "plain", "--wrap=none"],
+                          input=md.encode(), capture_output=True, timeout=30, check=True)
+    plain = proc.stdout.decode()
+    assert _smart_equal(name, plain), (name, plain)
+
+
+def _smart_equal(name: str, plain: str) -> bool:
+    """pandoc's `smart` extension turns quotes, dashes and dots typographic; compare without."""
+    def norm(s: str) -> str:
+        for a, b in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'),
+                     ("\u2013", "--"), ("\u2014", "---"), ("\u2026", "..."), ("\u00a0", " ")):
+            s = s.replace(a, b)
+        return " ".join(s.split())
+    return norm(name) in norm(plain)
