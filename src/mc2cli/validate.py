@@ -172,10 +172,9 @@ def _clean_loc(data: Any, loc: tuple[Any, ...]) -> PathKey:
     out: list[str | int] = []
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             out.append(part)
             node = node[part]
         elif (i == len(loc) - 1 and isinstance(node, dict) and isinstance(part, str)
