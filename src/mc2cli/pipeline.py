@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,15 +164,19 @@ def render_outputs(contract: Contract, formats: list[str]) -> dict[str, bytes]:
     from .document import to_markdown
     from .notes import to_markdown as notes_markdown
     markdown = to_markdown(contract)
-    files: dict[str, bytes] = {}
-    for fmt in FORMATS:
-        if fmt in formats:
-            files[f"contract.{fmt}"] = (markdown.encode() if fmt == "md"
-                                        else convert(markdown, fmt))
     notes = notes_markdown(contract)
-    files["notes.md"] = notes.encode()
+    jobs = {f"contract.{fmt}": (markdown, fmt) for fmt in FORMATS if fmt in formats and fmt != "md"}
     if "docx" in formats:
-        files["notes.docx"] = convert(notes, "docx")
+        jobs["notes.docx"] = (notes, "docx")
+    # The converters are separate processes: run them side by side.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+        futures = {name: pool.submit(convert, text, fmt) for name, (text, fmt) in jobs.items()}
+        converted = {name: future.result() for name, future in futures.items()}
+    files: dict[str, bytes] = {}
+    if "md" in formats:
+        files["contract.md"] = markdown.encode()
+    files.update(converted)
+    files["notes.md"] = notes.encode()
     files["manifest.json"] = manifest(contract, files)
     return files
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -78,8 +79,9 @@ class TextInfo:
         return self.names - CONTEXT_NAMES
 
 
+@lru_cache(maxsize=8192)
 def analyze(text: str) -> TextInfo:
-    """Parse a clause text and check it keeps to the clause-text language."""
+    """Parse a clause text and check it keeps to the clause-text language (cached per text)."""
     info = TextInfo()
     try:
         tree = ENV.parse(text)
@@ -115,11 +117,16 @@ def analyze(text: str) -> TextInfo:
     return info
 
 
+@lru_cache(maxsize=8192)
+def _compiled(text: str) -> Template:
+    """Each distinct text is compiled once per process: lint, assembly and notes share it."""
+    return ENV.from_string(text)
+
+
 def render_text(text: str, context: Mapping[str, Any], ref: Callable[[str], str]) -> str:
     """Render an analyzed clause text; errors become RenderError with the text's line."""
     try:
-        template = ENV.from_string(text)
-        out = template.render({**context, "ref": ref})
+        out = _compiled(text).render({**context, "ref": ref})
     except UndefinedError as exc:
         raise RenderError(f"undefined name: {exc.message}",
                           hint="declare the parameter in parameters.yaml and list it on the "
