@@ -5,10 +5,7 @@ The core never prints; this module and the cli modules do.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from . import __version__
+from .crash import crash_log
 from .errors import InputError, Mc2Error, Problem, UsageError
 
 # In a pipe, tables get room instead of rich's default 80 columns.
@@ -59,11 +56,7 @@ def guard(fn: Callable[[], int]) -> None:
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except Exception:
-        fd, log = tempfile.mkstemp(prefix="mc2-crash-", suffix=".log")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(f"mc2 {__version__}\nargv: {sys.argv!r}\n\n")
-            fh.write(traceback.format_exc())
-        err.print(f"internal error: this is a bug in mc2; the traceback is in {log}",
+        err.print(f"internal error: this is a bug in mc2; the traceback is in {crash_log()}",
                   style="red", markup=False)
         code = 4
     raise typer.Exit(code)
