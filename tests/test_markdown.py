@@ -5,7 +5,7 @@ from mc2cli.markdown import escape, unsafe
 
 def test_escape_neutralises_markdown() -> None:
     assert escape("Acme *Inc* [x](y) <script>") == r"Acme \*Inc\* \[x\](y) \<script\>"
-    assert escape("- dash") == r"\- dash"
+    assert escape("- dash") == "- dash"  # values are inline; a leading dash is plain text
     assert escape("Smith & Co #1") == r"Smith \& Co \#1"
 
 

@@ -168,3 +168,25 @@ def test_party_names_are_escaped_and_single_line(tiny: Path) -> None:
     assert r"Lakeside \*Health\* \<b\>" in md
     path.write_text(path.read_text().replace("\"Lakeside *Health* <b>\"", "\"Two\\nlines\""))
     assert any("single line" in p.message for p in check(path).errors)
+
+
+def test_values_format_for_contract_and_tables() -> None:
+    from mc2cli.models import Parameter
+    from mc2cli.values import plain, render
+
+    days = Parameter.model_validate({"id": "x_days", "type": "business_days", "description": "d",
+                                     "default": {"hdo": 1, "middle": 1, "mdm": 1}})
+    assert render(days, 1) == "one (1) business day"
+    assert plain(days, 1) == "1 business day"
+    assert render(days, 2555) == "2,555 business days"
+    flag = Parameter.model_validate({"id": "flag", "type": "boolean", "description": "d",
+                                     "default": {"hdo": True, "middle": True, "mdm": False}})
+    assert plain(flag, True) == "yes"
+
+
+def test_short_names_are_plain_defined_terms(tiny: Path) -> None:
+    path = tiny / "deal.yaml"
+    path.write_text(path.read_text().replace("    address: 1 Lake St",
+                                             "    short_name: \"*Bold*\"\n    address: 1 Lake St"))
+    problems = check(path).errors
+    assert any("is not a usable defined term" in p.message for p in problems)

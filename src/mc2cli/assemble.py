@@ -437,7 +437,8 @@ class _Assembler:
         return {
             "hdo": escape(hdo), "mdm": escape(mdm),
             "this_agreement": "this Addendum" if deal.master_agreement else "this Agreement",
-            "master_agreement": escape(deal.master_agreement or ""),
+            # The recital names the master agreement in full and defines "Master Agreement".
+            "master_agreement": "Master Agreement" if deal.master_agreement else "",
             "governing_law": escape(deal.governing_law),
             "effective_date": long_date(deal.effective_date),
         }

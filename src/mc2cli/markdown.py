@@ -7,18 +7,11 @@ import re
 # Characters that start inline or block syntax in commonmark_x; all are ASCII punctuation, so
 # a backslash before each is a valid CommonMark escape and prints the character itself.
 _SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~^$&])")
-_BLOCK_START = re.compile(r"^(\s*)([-+>=])")
 
 
 def escape(text: str) -> str:
     """Escape a deal value so Markdown prints it literally."""
-    out = _SPECIAL.sub(r"\\\1", text)
-    return _BLOCK_START.sub(_escape_block, out)
-
-
-def _escape_block(m: re.Match[str]) -> str:
-    mark = m.group(2)
-    return m.group(1) + (mark[:-1] + "\\" + mark[-1] if len(mark) > 1 else "\\" + mark)
+    return _SPECIAL.sub(r"\\\1", text)
 
 
 _UNSAFE = [

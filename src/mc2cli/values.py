@@ -145,7 +145,7 @@ def render(param: Parameter, value: Any, *, conjunction: str = "and") -> str:
             many = param.unit or ""
             one = many
         noun = one if value == 1 else many
-        words = f"{number_words(value)} ({value})"
+        words = f"{number_words(value)} ({value})" if 0 <= value <= 999 else f"{value:,}"
         return f"{words} {noun}".strip()
     if kind == "boolean":
         return "yes" if value else "no"
@@ -162,9 +162,12 @@ def plain(param: Parameter, value: Any) -> str:
     """The value for tables and reports: short, unescaped."""
     kind = param.type
     if kind in NUMERIC:
-        return f"{value} {unit(param)}".strip()
+        noun = unit(param)
+        if value == 1 and kind != "integer":
+            noun = NUMERIC[kind][0]
+        return f"{value:,} {noun}".strip()
     if kind == "boolean":
-        return "true" if value else "false"
+        return "yes" if value else "no"
     if kind == "date":
         return value.isoformat()  # type: ignore[no-any-return]
     if kind == "choice":
