@@ -371,6 +371,8 @@ class _Assembler:
                 self.err(("clauses", c.id, "parameters", pid),
                          f"clause '{c.id}' does not use parameter '{pid}'",
                          "it uses: " + (", ".join(sorted(listed)) or "no parameters"))
+        if lc is None and not self.extra_params_used(index, c.id, own, info.parameters):
+            return None
         try:
             text = render_text(raw_text, values, ref).strip()
         except RenderError as exc:
@@ -389,6 +391,18 @@ class _Assembler:
             params=params, references=list(c.references),
             notes=c.notes if isinstance(c, Clause) else "", extra=lc is None, reason=reason,
             sha256=hashlib.sha256(text.encode()).hexdigest(), positions=positions)
+
+    def extra_params_used(self, index: int, cid: str, own: dict[str, Any],
+                          used: set[str]) -> bool:
+        """An extra clause's own values are for library parameters its text uses."""
+        known = sorted(used & set(self.lib.parameters))
+        for pid in own:
+            if pid not in used:
+                self.err(("extra_clauses", index, "parameters", pid),
+                         f"extra clause '{cid}' does not use parameter '{pid}'",
+                         "its text uses: " + (", ".join(known) or "no parameters"))
+        # Unknown names were reported above; rendering would only report them again.
+        return used <= set(self.lib.parameters) | CONTEXT_NAMES
 
     def deviate(self, kind: str, target: str, detail: str, reason: str | None,
                 needs_reason: bool, key: PathKey, middle: str = "", value: str = "") -> None:

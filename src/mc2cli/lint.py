@@ -10,6 +10,7 @@ from .library import GENERAL, Library
 from .markdown import unsafe
 from .models import POSITIONS, Position, SameAs
 from .render import RenderError, analyze, render_text
+from .suggest import did_you_mean
 from .values import Param, ValueProblem, coerce, in_bounds
 
 _SAMPLE_CONTEXT = {"hdo": "Customer", "mdm": "Supplier", "this_agreement": "this Addendum",
@@ -20,25 +21,25 @@ _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 
 
 def lint_library(lib: Library) -> list[Problem]:
-    """Every problem in a (merged) library; cached per library object."""
+    """Every problem in a (merged) library, each naming its layer when there are several.
+
+    Cached per library object.
+    """
     key = id(lib)
     if key not in _LINT_CACHE:
-        _LINT_CACHE[key] = sorted(_lint(lib), key=lambda p: (p.path, p.line, p.col, p.message))
+        found = lib.name_layers(_lint(lib))
+        _LINT_CACHE[key] = sorted(found, key=lambda p: (p.path, p.line, p.col, p.message))
     return _LINT_CACHE[key]
-
-
-def _layer_note(where_layer: str, lib: Library) -> str:
-    return f" [layer {where_layer}]" if len(lib.layers) > 1 else ""
 
 
 def _lint(lib: Library) -> list[Problem]:
     out: list[Problem] = []
-    fw = lib.framework_where
-    for i, principle in enumerate(lib.framework.principles):
+    for principle in lib.framework.principles:
         if not lib.section_clauses(principle.id):
-            out.append(fw.problem(f"principle '{principle.id}' has no clauses",
-                                  f"add clauses/{principle.number:02d}-{principle.id}.yaml",
-                                  sub=("principles", i, "id"), rule="principle-empty"))
+            out.append(lib.principle_where[principle.id].problem(
+                f"principle '{principle.id}' has no clauses",
+                f"add clauses/{principle.number:02d}-{principle.id}.yaml", sub=("id",),
+                rule="principle-empty"))
 
     # Parameter defaults: typed, within bounds.
     defaults: dict[str, dict[str, Any]] = {}
@@ -62,10 +63,9 @@ def _lint(lib: Library) -> list[Problem]:
     lower_terms = _term_patterns(lib)
     for cid, lc in lib.clauses.items():
         clause, where = lc.clause, lc.where
-        note = _layer_note(where.layer, lib)
         for pos in POSITIONS:
             if pos not in clause.positions:
-                out.append(where.problem(f"clause '{cid}' has no '{pos}' position{note}",
+                out.append(where.problem(f"clause '{cid}' has no '{pos}' position",
                                          "add it, or write 'same-as: middle'",
                                          sub=("positions",), rule="positions"))
         for pos, value in clause.positions.items():
@@ -79,45 +79,45 @@ def _lint(lib: Library) -> list[Problem]:
             sub = ("positions", pos)
             info = analyze(value)
             for p in info.problems:
-                out.append(where.problem(f"{p}{note}", p.hint, sub=sub, line_offset=p.line,
+                out.append(where.problem(str(p), p.hint, sub=sub, line_offset=p.line,
                                          rule="template"))
             for line, what, hint in unsafe(value):
-                out.append(where.problem(f"text contains {what}{note}", hint, sub=sub,
+                out.append(where.problem(f"text contains {what}", hint, sub=sub,
                                          line_offset=line, rule="unsafe"))
             for target, line in info.refs:
                 if target not in lib.clauses:
-                    from .suggest import did_you_mean
-                    out.append(where.problem(f"ref('{target}'): no such clause{note}",
+                    out.append(where.problem(f"ref('{target}'): no such clause",
                                              did_you_mean(target, lib.clauses), sub=sub,
                                              line_offset=line, rule="reference"))
             for name in sorted(info.parameters):
                 used_params.add(name)
                 if name not in lib.parameters:
-                    out.append(where.problem(f"'{name}' is not a declared parameter{note}",
-                                             "declare it in parameters.yaml", sub=sub,
+                    out.append(where.problem(f"'{name}' is not a declared parameter",
+                                             did_you_mean(name, lib.parameters)
+                                             or "declare it in parameters.yaml", sub=sub,
                                              rule="parameter-undeclared"))
                 elif name not in clause.parameters:
                     out.append(where.problem(f"'{pos}' uses '{name}', which the clause does not "
-                                             f"list under 'parameters'{note}",
+                                             f"list under 'parameters'",
                                              sub=("parameters",), rule="parameter-unlisted"))
             texts.append(value)
-            out.extend(_capitalization(value, lower_terms, where, sub, note))
+            out.extend(_capitalization(value, lower_terms, where, sub))
             if not info.problems and info.parameters <= set(lib.parameters):
-                out.extend(_render_check(lib, cid, pos, value, defaults, where, note))
+                out.extend(_render_check(lib, cid, pos, value, defaults, where))
         listed_used = set()
         for pos in POSITIONS:
             listed_used |= analyze(clause.text(pos)).parameters
         for name in clause.parameters:
             if name not in listed_used:
-                out.append(where.problem(f"lists parameter '{name}' but no text uses it{note}",
+                out.append(where.problem(f"lists parameter '{name}' but no text uses it",
                                          sub=("parameters",), rule="parameter-unused"))
         if not clause.references and lc.section != GENERAL:
-            out.append(where.problem(f"clause '{cid}' cites no references{note}",
+            out.append(where.problem(f"clause '{cid}' cites no references",
                                      "name the standards or law it rests on",
                                      sub=("id",), rule="references", severity="warning"))
         if not clause.notes.strip():
-            out.append(where.problem(f"clause '{cid}' has no negotiator notes{note}",
-                                     sub=("id",), rule="notes", severity="warning"))
+            out.append(where.problem(f"clause '{cid}' has no negotiator notes",
+                                     sub=("notes",), rule="notes", severity="warning"))
 
     for pid, (_param, where) in lib.parameters.items():
         if pid not in used_params:
@@ -132,7 +132,7 @@ def _lint(lib: Library) -> list[Problem]:
             out.append(where.problem(f"defined term '{term}' is not used by any clause",
                                      "remove the definition or use the term", sub=("term",),
                                      rule="definition-unused"))
-        out.extend(_capitalization(definition.text, lower_terms, where, ("text",), ""))
+        out.extend(_capitalization(definition.text, lower_terms, where, ("text",)))
     return out
 
 
@@ -151,7 +151,7 @@ def _term_patterns(lib: Library) -> list[tuple[str, re.Pattern[str], set[str]]]:
 
 
 def _capitalization(text: str, patterns: list[tuple[str, re.Pattern[str], set[str]]],
-                    where: Any, sub: tuple[str, ...], note: str) -> list[Problem]:
+                    where: Any, sub: tuple[str, ...]) -> list[Problem]:
     out = []
     # Jinja blocks hold ids and names, not prose: blank them out, keeping line numbers.
     text = _JINJA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
@@ -160,14 +160,14 @@ def _capitalization(text: str, patterns: list[tuple[str, re.Pattern[str], set[st
             if m.group(1) not in forms:
                 line = text.count("\n", 0, m.start()) + 1
                 out.append(where.problem(
-                    f"'{m.group(1)}' is the defined term '{term}' in other capitalization{note}",
+                    f"'{m.group(1)}' is the defined term '{term}' in other capitalization",
                     f"write '{term}', or rephrase if the defined meaning is not intended",
                     sub=sub, line_offset=line, rule="definition-case"))
     return out
 
 
 def _render_check(lib: Library, cid: str, pos: Position, text: str,
-                  defaults: dict[str, dict[str, Any]], where: Any, note: str) -> list[Problem]:
+                  defaults: dict[str, dict[str, Any]], where: Any) -> list[Problem]:
     """Render a text with the defaults of every position that uses it."""
     out: list[Problem] = []
     clause = lib.clauses[cid].clause
@@ -181,7 +181,7 @@ def _render_check(lib: Library, cid: str, pos: Position, text: str,
             render_text(text, context, lambda c: "Section 9.9")
         except RenderError as exc:
             out.append(where.problem(f"'{pos}' does not render with the '{user}' defaults: "
-                                     f"{exc}{note}", exc.hint, sub=("positions", pos),
+                                     f"{exc}", exc.hint, sub=("positions", pos),
                                      rule="render"))
             break
     return out

@@ -88,10 +88,14 @@ class Framework(Model):
 
     @model_validator(mode="after")
     def _check(self) -> Framework:
-        missing = [p for p in POSITIONS if p not in self.positions]
-        if missing:
-            raise ValueError(f"positions must be exactly hdo, middle and mdm; missing {missing}")
+        _all_positions(self.positions)
         return self
+
+
+def _all_positions(positions: dict[Position, Any]) -> None:
+    missing = [p for p in POSITIONS if p not in positions]
+    if missing:
+        raise ValueError(f"positions must be exactly hdo, middle and mdm; missing {missing}")
 
 
 class SameAs(Model):
@@ -124,9 +128,11 @@ class Clause(Model):
 
 
 class ClauseFile(Model):
+    """A clause file; its entries are validated one by one, as clauses or as overrides."""
+
     principle: Slug | None = None
     section: Literal["general"] | None = None
-    clauses: list[Clause] = []
+    clauses: list[dict[str, Any]] = []
 
     @model_validator(mode="after")
     def _one_of(self) -> ClauseFile:
@@ -162,7 +168,7 @@ class Parameter(Model):
 
 
 class ParametersFile(Model):
-    parameters: list[Parameter] = []
+    parameters: list[dict[str, Any]] = []
 
 
 class Definition(Model):
@@ -172,7 +178,78 @@ class Definition(Model):
 
 
 class DefinitionsFile(Model):
-    definitions: list[Definition] = []
+    definitions: list[dict[str, Any]] = []
+
+
+# --- house layers: partial entries that override what a later layer declares ------------
+# An entry whose id a later layer already declares is an override: `id` (or `term`) plus any
+# subset of the fields. An entry with a new id is a new item and uses the full model above.
+
+class FrameworkHead(Model):
+    """framework.yaml of the base layer; its principles are validated one by one."""
+
+    framework: Line
+    edition: Line
+    positions: dict[Position, PositionInfo]
+    pillars: dict[Slug, Pillar]
+    principles: list[dict[str, Any]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> FrameworkHead:
+        _all_positions(self.positions)
+        return self
+
+
+class PositionInfoOverride(Model):
+    title: Line | None = None
+    summary: Line | None = None
+
+
+class FrameworkOverride(Model):
+    """framework.yaml of a house layer: only what it renames, regroups or adds."""
+
+    framework: Line | None = None
+    edition: Line | None = None
+    positions: dict[Position, PositionInfoOverride] = {}
+    pillars: dict[Slug, Pillar] = {}
+    principles: list[dict[str, Any]] = []
+
+
+class PrincipleOverride(Model):
+    id: Slug
+    number: int | None = Field(default=None, ge=1, le=99)
+    title: Line | None = None
+    pillar: Slug | None = None
+    summary: Line | None = None
+    references: list[Line] | None = None
+
+
+class ClauseOverride(Model):
+    id: ClauseId
+    title: Line | None = None
+    obligor: Obligor | None = None
+    required: Flag | None = None
+    parameters: list[ParamId] | None = None
+    references: list[Line] | None = None
+    positions: dict[Position, Text | SameAs] | None = None
+    notes: Text | None = None
+
+
+class ParameterOverride(Model):
+    id: ParamId
+    title: Line | None = None
+    type: ParamType | None = None
+    unit: Line | None = None
+    choices: dict[Annotated[str, StringConstraints(max_length=80)], Line] | None = None
+    default: dict[Position, Any] | None = None
+    bounds: Bounds | None = None
+    description: Text | None = None
+
+
+class DefinitionOverride(Model):
+    term: Line
+    plural: Line | None = None
+    text: Text | None = None
 
 
 # --- the deal file ------------------------------------------------------------------------
@@ -194,9 +271,13 @@ def _email(value: str) -> str:
     return value
 
 
+ShortName = Annotated[str, StringConstraints(
+    pattern=r"^[A-Za-z][A-Za-z0-9 .'&-]{0,59}$", strip_whitespace=True)]
+
+
 class Party(Model):
     name: Line
-    short_name: Line | None = None
+    short_name: ShortName | None = None  # a defined term: a word or a few, no Markdown
     address: Line
     signatory: Person
     security_contact: Contact | None = None

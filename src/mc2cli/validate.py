@@ -129,6 +129,9 @@ def _problem(cls: type[BaseModel], doc: Document, base: PathKey, err: Any) -> Pr
         message = f"must be one of {expected}; got {_show(err.get('input'))}"
         options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
         hint = did_you_mean(str(err.get("input")), [o for o in options if o])
+    elif kind == "string_pattern_mismatch" and loc and loc[-1] == "short_name":
+        message = f"{_show(err.get('input'))} is not a usable defined term"
+        hint = "start with a letter; use letters, digits, spaces and . ' & - only"
     elif kind == "string_pattern_mismatch":
         message = f"{_show(err.get('input'))} is not a valid id"
         hint = "ids are lower-case words joined by '-' (and '.' for clauses, '_' for parameters)"
