@@ -93,3 +93,14 @@ def test_lakeside_manifest(lakeside: Path) -> None:
     assert {"id", "position", "parameters", "text_sha256", "number"} <= set(clause)
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((lakeside / name).read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_lock_is_current(name: str) -> None:
+    """The committed lock matches the library: regenerate with `mc2 lock examples/*/deal.yaml`."""
+    from typer.testing import CliRunner
+
+    from mc2cli.cli import app
+    result = CliRunner().invoke(app, ["check", "--locked",
+                                      str(ROOT / "examples" / name / "deal.yaml")])
+    assert result.exit_code == 0, result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -86,6 +87,7 @@ def test_party_names_round_trip_through_markdown(name: str) -> None:
 def _smart_equal(name: str, plain: str) -> bool:
     """pandoc's `smart` extension turns quotes, dashes and dots typographic; compare without."""
     def norm(s: str) -> str:
+        s = unicodedata.normalize("NFC", s)  # pandoc normalizes, e.g. CJK compatibility forms
         for a, b in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'),
                      ("\u2013", "--"), ("\u2014", "---"), ("\u2026", "..."), ("\u00a0", " ")):
             s = s.replace(a, b)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
+from .cli_author import DealOpt, complete_clause_id, complete_principle_id
 from .console import LibraryOpt, err, out
 from .console import expand_deals as _expand
 from .console import guard as _guard
@@ -18,6 +21,10 @@ from .console import layers as _layers
 from .console import print_problems as _print_problems
 from .console import summary as _summary
 from .errors import InputError, Mc2Error, UsageError
+
+if TYPE_CHECKING:
+    from .batch import Job, Outcome
+    from .diagnostics import DealDiagnostics
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
@@ -60,6 +67,40 @@ def main_options(
     """mc2 turns a deal file into a complete cybersecurity contract."""
 
 
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+def _check_one(path: Path, *, strict: bool, library: list[Path] | None, require: str | None,
+               max_deviations: int | None, locked: bool) -> tuple[DealDiagnostics, int]:
+    """Check one deal (and with `locked`, its lock file): its diagnostics and clause count."""
+    from .diagnostics import DealDiagnostics
+    from .lock import from_contract
+    from .pipeline import check as check_deal
+    from .pipeline import locked_changes
+    result = check_deal(path, strict=strict, library=library, require=require,
+                        max_deviations=max_deviations)
+    diagnostics = DealDiagnostics(str(path), list(result.problems))
+    if locked and result.contract is not None:
+        for change in locked_changes(path, from_contract(result.contract)):
+            diagnostics.problems.append(change.problem)
+            if change.diff:
+                diagnostics.details[change.problem] = change.diff
+    return diagnostics, len(result.contract.clauses) if result.contract else 0
+
+
+def _print_detailed(diagnostics: DealDiagnostics) -> None:
+    """Each problem, then its detail (a unified diff: two header lines, then -/+ lines)."""
+    for p in diagnostics.problems:
+        _print_problems([p])
+        for i, line in enumerate(diagnostics.details.get(p, "").splitlines()):
+            style = None if i < 2 else {"+": "green", "-": "red"}.get(line[:1])
+            err.print(f"    {line}", style=style, markup=False)
+
+
 @app.command()
 def check(
     deals: Annotated[list[Path], typer.Argument(help="Deal files (or folders of them).")],
@@ -69,25 +110,34 @@ def check(
              "reason ('required').")] = None,
     max_deviations: Annotated[int | None, typer.Option(
         min=0, help="Fail when the deal has more deviations from the Middle.")] = None,
+    locked: Annotated[bool, typer.Option(
+        "--locked", help="Fail when a clause differs from the deal's lock file (DEAL.lock), "
+                         "showing how its text changed.")] = False,
+    format: Annotated[CheckFormat, typer.Option(
+        "--format", "-f", help="text for people; json, github (workflow annotations) or "
+                               "sarif (code scanning) on standard output.")] = CheckFormat.text,
     library: LibraryOpt = None,
 ) -> None:
     """Validate deals, their library and the assembled text; writes nothing."""
     def run() -> int:
-        from .pipeline import check as check_deal
-        failed = 0
+        from .diagnostics import FORMATTERS
+        runs = []
         for path in _expand(deals):
-            result = check_deal(path, strict=strict, library=_layers(library),
-                                require=require.value if require else None,
-                                max_deviations=max_deviations)
-            _print_problems(result.problems)
-            if result.errors:
-                failed += 1
-                err.print(f"{path}: {_summary(result.problems)}", markup=False)
+            diagnostics, n = _check_one(path, strict=strict, library=_layers(library),
+                                        require=require.value if require else None,
+                                        max_deviations=max_deviations, locked=locked)
+            runs.append(diagnostics)
+            if format is CheckFormat.text:
+                _print_detailed(diagnostics)
+            if not diagnostics.ok:
+                err.print(f"{path}: {_summary(diagnostics.problems)}", markup=False)
             else:
-                n = len(result.contract.clauses) if result.contract else 0
-                err.print(f"{path}: ok ({n} clauses; {_summary(result.problems)})",
-                          style="green", markup=False)
-        return 1 if failed else 0
+                as_locked = ", as locked" if locked else ""
+                err.print(f"{path}: ok ({n} clauses{as_locked}; "
+                          f"{_summary(diagnostics.problems)})", style="green", markup=False)
+        if format is not CheckFormat.text:
+            sys.stdout.write(FORMATTERS[format.value](runs))
+        return 0 if all(r.ok for r in runs) else 1
     _guard(run)
 
 
@@ -99,36 +149,58 @@ def build(
     to: Annotated[str, typer.Option("--to", "-t", help="Formats: md,docx,pdf,html.")] =
         "md,docx,pdf,html",
     strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    check_only: Annotated[bool, typer.Option(
+        "--check", help="Rebuild in memory and exit 1, naming the files, if those in the "
+                        "output folder are stale or missing; writes nothing.")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Deals built at once (default: the number of cores).")]
+        = None,
     library: LibraryOpt = None,
 ) -> None:
-    """Assemble each deal and write the contract in every format, with a manifest."""
+    """Assemble each deal and write the contract in every format, with a manifest and a lock.
+
+    With several deals (or folders of them) the builds run in parallel and go on past a
+    failing deal; -o then names the folder that holds one output folder per deal.
+    """
     def run() -> int:
+        from .batch import Job, build_many, default_workers, exit_code, plan
         from .convert import FORMATS
-        from .pipeline import build as build_deal
         formats = [f.strip() for f in to.split(",") if f.strip()]
         bad = [f for f in formats if f not in FORMATS]
         if bad or not formats:
             raise UsageError(f"unknown format(s): {', '.join(bad) or '(none)'}; "
                              f"choose from {','.join(FORMATS)}")
-        paths = _expand(deals)
-        if output is not None and len(paths) > 1:
-            raise UsageError("-o names one folder; with several deals, leave it out")
-        failed = 0
-        for path in paths:
-            try:
-                result = build_deal(path, out_dir=output, formats=formats, strict=strict,
-                                    library=_layers(library))
-            except InputError as exc:
-                _print_problems(exc.problems)
-                err.print(f"{path}: not built ({_summary(exc.problems)})", style="red",
-                          markup=False)
-                failed += 1
-                continue
-            _print_problems(result.warnings)
-            names = ", ".join(sorted(result.files))
-            err.print(f"{path}: wrote {result.out_dir}/ ({names})", style="green", markup=False)
-        return 1 if failed else 0
+        layers = _layers(library)
+        work = [Job(deal, target, tuple(formats), strict, tuple(layers) if layers else None,
+                    check_only) for deal, target in plan(_expand(deals), output)]
+        outcomes = _run_with_progress(work, jobs or default_workers(), build_many)
+        if len(outcomes) > 1:
+            failed = [o for o in outcomes if not o.ok]
+            verb = "checked" if check_only else "built"
+            err.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} deals {verb}"
+                      + (f"; failed: {', '.join(str(o.deal) for o in failed)}" if failed
+                         else ""), style="red" if failed else "green", markup=False)
+        return exit_code(outcomes)
     _guard(run)
+
+
+def _run_with_progress(work: list[Job], workers: int, build_many: Any) -> list[Outcome]:
+    """A progress bar on a terminal (not under CI); plain lines otherwise."""
+    def report(outcome: Outcome) -> None:
+        _print_problems(outcome.problems)
+        err.print(f"{outcome.deal}: {outcome.summary}", style="green" if outcome.ok else "red",
+                  markup=False)
+
+    if len(work) > 1 and err.is_terminal and not os.environ.get("CI"):
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True) as progress:
+            task = progress.add_task("building", total=len(work))
+
+            def advance(outcome: Outcome) -> None:
+                report(outcome)
+                progress.advance(task)
+            return list(build_many(work, workers, advance))
+    return list(build_many(work, workers, report))
 
 
 @app.command()
@@ -180,13 +252,15 @@ def report(
 @library_app.command("list")
 def library_list(
     library: LibraryOpt = None,
-    principle: Annotated[str | None, typer.Option(help="Only this principle's clauses.")] = None,
+    principle: Annotated[str | None, typer.Option(
+        help="Only this principle's clauses.", autocompletion=complete_principle_id)] = None,
+    deal: DealOpt = None,
 ) -> None:
-    """A table of every clause: principle, id, title, obligor, required."""
+    """A table of every clause: principle, id, title, obligor, required (and layer)."""
     def run() -> int:
-        from .catalog import catalog_rows
-        rows = catalog_rows(_layers(library), principle)
-        table = Table("principle", "clause", "title", "obligor", "required")
+        from .catalog import catalog
+        headers, rows = catalog(_layers(library), principle, deal)
+        table = Table(*headers)
         for r in rows:
             table.add_row(*r)
         out.print(table)
@@ -196,24 +270,26 @@ def library_list(
 
 @library_app.command("show")
 def library_show(
-    clause_id: Annotated[str, typer.Argument(metavar="ID", help="A clause id.")],
+    clause_id: Annotated[str, typer.Argument(metavar="ID", help="A clause id.",
+                                             autocompletion=complete_clause_id)],
     library: LibraryOpt = None,
+    deal: DealOpt = None,
 ) -> None:
     """A clause in all three positions with its defaults, parameters, references, notes."""
     def run() -> int:
         from .catalog import show_clause
-        out.print(show_clause(_layers(library), clause_id), markup=False)
+        out.print(show_clause(_layers(library), clause_id, deal), markup=False)
         return 0
     _guard(run)
 
 
 @library_app.command("lint")
-def library_lint(library: LibraryOpt = None) -> None:
+def library_lint(library: LibraryOpt = None, deal: DealOpt = None) -> None:
     """Check a library against every rule; exit 1 on any error."""
     def run() -> int:
-        from .catalog import load_layers
+        from .catalog import library_and_deal
         from .lint import lint_library
-        lib = load_layers(_layers(library))
+        lib, _model = library_and_deal(_layers(library), deal)
         problems = lint_library(lib)
         _print_problems(problems)
         errors = [p for p in problems if p.severity == "error"]
@@ -230,3 +306,16 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 # Commands kept in modules of their own (cli_*.py), registered here.
+from .cli_lock import lock as _lock  # noqa: E402
+
+app.command("lock")(_lock)
+
+from .cli_author import init as _init  # noqa: E402
+from .cli_author import schema as _schema  # noqa: E402
+
+app.command("init")(_init)
+app.command("schema")(_schema)
+
+from .cli_diff import diff as _diff  # noqa: E402
+
+app.command("diff")(_diff)

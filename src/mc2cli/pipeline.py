@@ -16,7 +16,9 @@ from .convert import FORMATS, convert
 from .errors import InputError, Problem
 from .library import Library, load_library, resolve_layers
 from .lint import lint_library
+from .lock import Change, Lock, compare, dumps, from_contract, lock_path, read_lock, write
 from .models import Deal
+from .stale import stale_files
 from .validate import validate_lenient
 from .write import publish
 from .yamlload import Document, load_path
@@ -141,7 +143,8 @@ def manifest(contract: Contract, files: dict[str, bytes]) -> bytes:
     lib = contract.library
     data: dict[str, Any] = {
         "mc2_version": __version__,
-        "library": {"edition": lib.edition, "layers": lib.layers,
+        # Layers as the deal names them, so the manifest does not depend on the working folder.
+        "library": {"edition": lib.edition, "layers": _layer_names(contract),
                     "content_sha256": lib.content_hash},
         "clauses": [
             {"id": c.id, "number": c.number, "position": c.position,
@@ -151,6 +154,11 @@ def manifest(contract: Contract, files: dict[str, bytes]) -> bytes:
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _layer_names(contract: Contract) -> list[str]:
+    spec = contract.deal.library
+    return [spec] if isinstance(spec, str) else list(spec)
 
 
 def _jsonable(value: Any) -> Any:
@@ -191,4 +199,74 @@ def build(deal_path: Path, *, out_dir: Path | None = None, formats: list[str] | 
     target = out_dir or default_out_dir(deal_path)
     written = publish(target, files)
     return BuildResult(deal_path, target, written,
+                       [p for p in result.problems if p.severity == "warning"])
+
+
+# --- lock files and committed outputs (lock.py, stale.py) ----------------------------------
+
+@dataclass
+class LockResult:
+    """A deal's lock, resolved in memory: where it goes, what it holds, its file's bytes."""
+
+    deal_path: Path
+    path: Path
+    lock: Lock
+    data: bytes
+    warnings: list[Problem]
+
+
+def resolve_lock(deal_path: Path, *, library: list[Path] | None = None) -> LockResult:
+    """A deal's lock file, built in memory; InputError when the deal has errors."""
+    result = check(deal_path, library=library)
+    if result.contract is None:
+        raise InputError(result.problems)
+    current = from_contract(result.contract)
+    return LockResult(deal_path, lock_path(deal_path), current,
+                      dumps(current, deal_path.name), result.problems)
+
+
+def write_lock(deal_path: Path, *, library: list[Path] | None = None) -> Path | None:
+    """Write the deal's lock file if it has none (an existing one is kept); its path if written."""
+    if lock_path(deal_path).exists():
+        return None
+    resolved = resolve_lock(deal_path, library=library)
+    return resolved.path if write(resolved.path, resolved.data, overwrite=False) else None
+
+
+def locked_changes(deal_path: Path, current: Lock) -> list[Change]:
+    """How `current` differs from the deal's lock file; a missing or bad lock is a change too."""
+    path = lock_path(deal_path)
+    if not path.exists():
+        return [Change(Problem(display(deal_path), 1, 1, f"no lock file ({path.name})",
+                               hint=f"run 'mc2 lock {display(deal_path)}' and commit it",
+                               rule="lock-file"), "")]
+    try:
+        old = read_lock(path, display(path))
+    except InputError as exc:
+        return [Change(p, "") for p in exc.problems]
+    return compare(old, current)
+
+
+@dataclass
+class StaleResult:
+    """The output folder compared with a build in memory: each stale file is a problem."""
+
+    deal_path: Path
+    out_dir: Path
+    files: list[str]
+    stale: list[Problem]
+    warnings: list[Problem]
+
+
+def stale_outputs(deal_path: Path, *, out_dir: Path | None = None,
+                  formats: list[str] | None = None, strict: bool = False,
+                  library: list[Path] | None = None) -> StaleResult:
+    """Rebuild in memory and compare with the output folder's files; writes nothing."""
+    result = check(deal_path, strict=strict, library=library)
+    if result.contract is None:
+        raise InputError(result.problems)
+    files = render_outputs(result.contract, formats or list(FORMATS))
+    target = out_dir or default_out_dir(deal_path)
+    stale = stale_files(target, files, display(target), display(deal_path))
+    return StaleResult(deal_path, target, sorted(files), stale,
                        [p for p in result.problems if p.severity == "warning"])
