@@ -161,7 +161,7 @@ def load_text(text: str, path: str) -> Document:
                 container, key, _pending, anchor, start, _is_map, _skip = stack.pop()
                 if anchor:
                     b.anchors[anchor] = (container, b.nodes - start)
-                root = _attach(b, stack, container, key, ev, root)
+                root = _place(b, stack, container, ev, root)
                 continue
             if isinstance(ev, yaml.AliasEvent):
                 if ev.anchor not in b.anchors:
@@ -257,8 +257,9 @@ def _child_key(stack: list[list[Any]]) -> PathKey | None:
 
 
 def _place(b: _Builder, stack: list[list[Any]], value: Any, ev: Any, root: Any) -> Any:
+    """Put a finished node (scalar, alias or container) into its parent; return the root."""
     if not stack:
-        b.doc.locs[()] = _mark(ev.start_mark)
+        b.doc.locs.setdefault((), _mark(ev.start_mark))
         return value
     frame = stack[-1]
     key = _next_key(stack)
@@ -269,18 +270,4 @@ def _place(b: _Builder, stack: list[list[Any]], value: Any, ev: Any, root: Any) 
         frame[2], frame[6] = None, False
     else:
         frame[0].append(value)
-    return root
-
-
-def _attach(b: _Builder, stack: list[list[Any]], container: Any, key: PathKey,
-            ev: Any, root: Any) -> Any:
-    if not stack:
-        return container
-    frame = stack[-1]
-    if frame[5]:
-        if not frame[6]:
-            frame[0][frame[2]] = container
-        frame[2], frame[6] = None, False
-    else:
-        frame[0].append(container)
     return root
