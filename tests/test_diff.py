@@ -194,24 +194,26 @@ def test_a_reason_changed_alone_is_a_choice(tiny: Path) -> None:
 def test_clause_omissions_and_extra_clause_changes(tiny: Path) -> None:
     old = changed_deal(tiny)
     new = tiny / "newer.yaml"
-    new.write_text(old.read_text()
-                   .replace("  audit: {omit: true, reason: Audit rights are in the MSA.}\n", "")
-                   .replace("patching.install: {position: hdo,",
-                            "patching.install: {omit: true,")
-                   .replace("once a year", "twice a year"), encoding="utf-8")
+    new.write_text(old.read_text().replace("once a year", "twice a year"), encoding="utf-8")
     data = diff_json(str(old), str(new))
     choices = data["choices"]
     assert isinstance(choices, list)
     assert [(c["kind"], c["target"], c["old"], c["new"]) for c in choices] == [
-        ("omit-principle", "audit", "omitted", "included"),
-        ("omit-clause", "patching.install", "included", "omitted"),
-        ("extra-clause", "deal.training", "Training", "Training"),
-    ]
+        ("extra-clause", "deal.training", "Training", "Training")]
     result = runner.invoke(app, ["diff", str(old), str(new)])
-    assert "clause patching.install: included -> omitted" in result.stdout
     assert "extra clause deal.training: changed (Training)" in result.stdout
-    assert "once -> twice" not in result.stdout
     assert "[-once-]{+twice+} a year." in result.stdout
+
+    omitted = tiny / "omitted.yaml"
+    omitted.write_text((tiny / "deal.yaml").read_text()
+                       + "clauses:\n  audit.rights: {omit: true, reason: In the MSA.}\n",
+                       encoding="utf-8")
+    data = diff_json(str(tiny / "deal.yaml"), str(omitted))
+    assert data["choices"] == [{"kind": "omit-clause", "target": "audit.rights",
+                                "old": "included", "new": "omitted", "old_reason": None,
+                                "new_reason": "In the MSA.", "clauses": ["audit.rights"]}]
+    result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), str(omitted)])
+    assert "clause audit.rights: included -> omitted" in result.stdout
 
 
 def test_json_is_stable_with_sorted_keys(tiny: Path) -> None:
@@ -334,6 +336,30 @@ def test_rev_reads_the_library_the_old_deal_named(repo: Path) -> None:
 
 
 @needs_git
+def test_rev_uses_an_untracked_library_as_it_is(tiny: Path) -> None:
+    (tiny / ".gitignore").write_text("lib/\n", encoding="utf-8")
+    git(tiny, "init", "-q")
+    commit_all(tiny, "the deal only")
+    clauses = tiny / "lib" / "01-patching.yaml"
+    clauses.write_text(clauses.read_text().replace("promptly", "within a week"),
+                       encoding="utf-8")
+    assert diff_json(str(tiny / "deal.yaml"), "--rev", "HEAD")["changed"] is False
+
+
+@needs_git
+def test_a_library_tracked_now_but_missing_at_the_revision_is_an_input_error(repo: Path) -> None:
+    (repo / "lib").rename(repo / "lib2")
+    deal = repo / "deal.yaml"
+    deal.write_text(deal.read_text().replace("library: lib", "library: lib2"), encoding="utf-8")
+    commit_all(repo, "library renamed")
+    result = runner.invoke(app, ["diff", str(deal), "--rev", "HEAD", "-L", str(repo / "lib2")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["diff", str(deal), "--rev", "HEAD~1", "-L", str(repo / "lib2")])
+    assert result.exit_code == 1
+    assert "HEAD~1:lib2:" in result.output and "library folder not found" in result.output
+
+
+@needs_git
 def test_rev_compares_older_commits_and_subfolders(repo: Path) -> None:
     deals = repo / "deals" / "lakeside"
     deals.mkdir(parents=True)
@@ -415,3 +441,19 @@ def test_an_invalid_library_at_the_revision_is_located_there(repo: Path) -> None
     assert result.exit_code == 1
     assert "HEAD:lib/parameters.yaml:" in result.output
     assert "mc2-rev-" not in result.output and "Traceback" not in result.output
+
+
+@needs_git
+def test_git_timing_out_exits_3(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mc2cli.gitrev
+    monkeypatch.setattr(mc2cli.gitrev, "GIT_TIMEOUT", 1e-6)
+    result = runner.invoke(app, ["diff", str(repo / "deal.yaml"), "--rev", "HEAD"])
+    assert result.exit_code == 3
+    assert "timed out" in result.output and "Traceback" not in result.output
+
+
+def test_no_git_on_path_exits_2(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tiny))
+    result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), "--rev", "HEAD"])
+    assert result.exit_code == 2
+    assert "--rev needs git" in result.output

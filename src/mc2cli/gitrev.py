@@ -3,9 +3,9 @@
 git runs as a subprocess, never through a shell, under a timeout, read-only, and without the
 variables that would point it at another repository (a hook sets GIT_DIR, for one). The deal
 file is taken from the revision; so is every library folder of the deal that lies inside the
-same repository. The built-in library and folders outside the repository are used as they
-are now. Only what the library loader reads is copied: the `*.yaml` files directly in each
-library folder.
+same repository and that git tracks. The built-in library, folders outside the repository
+and folders git does not track are used as they are now. Only what the library loader reads
+is copied: the `*.yaml` files directly in each library folder.
 """
 
 from __future__ import annotations
@@ -121,7 +121,8 @@ def resolve_commit(root: Path, rev: str) -> str:
 
 def _ls_tree(root: Path, commit: str, path: str) -> list[_Entry]:
     out = []
-    raw = _checked(root, "ls-tree", "-l", "-z", "--full-tree", commit, "--", path)
+    raw = _checked(root, "ls-tree", "-l", "-z", "--full-tree", commit,
+                   *(["--", path] if path else []))
     for item in raw.split(b"\0"):
         if not item:
             continue
@@ -169,14 +170,21 @@ def _deal_at(root: Path, commit: str, rel: str, rev: str) -> bytes:
     return _blobs(root, [found[0].oid])[0]
 
 
+def _tracked(root: Path, rel: str) -> bool:
+    return bool(_checked(root, "ls-files", "-z", "--", rel))
+
+
 def _layer_at(root: Path, commit: str, layer: Path, snap: Snapshot) -> Path:
-    """The library folder as committed, if it lies in the repository; else the folder itself."""
+    """The library folder as committed, if it lies in the repository; else the folder itself
+    (so too a folder that git does not track: it has no history to go back to)."""
     real = layer.resolve()
     if real == builtin_library_dir() or not real.is_relative_to(root):
         return layer
     rel = real.relative_to(root).as_posix()
     entries = [e for e in _ls_tree(root, commit, f"{rel}/" if rel != "." else "")
                if e.kind == "blob" and e.mode in _FILE_MODES and e.path.endswith(".yaml")]
+    if not entries and not _tracked(root, rel):
+        return layer
     target = snap.folder / rel
     for entry in entries:
         if entry.size > MAX_BYTES:

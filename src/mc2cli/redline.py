@@ -2,10 +2,12 @@
 
 The Markdown of the new contract is written with each change wrapped in a pandoc span,
 `[words]{.insertion author="mc2" date="..."}` or `.deletion`, which pandoc's DOCX writer
-turns into Word's `w:ins` and `w:del`. Spans hold words only: the marks that give a block its
-structure (line prefixes, emphasis delimiters, table pipes) stay outside them, so headings,
-lists, tables and emphasis stay valid Markdown. Inside a changed block the marks are the new
-block's; a whole inserted or deleted block keeps its own.
+turns into Word's `w:ins` and `w:del`. Spans hold words: the marks that give a block its
+structure (line prefixes, table pipes, and in a changed block emphasis delimiters too) stay
+outside them, so headings, lists, tables and emphasis stay valid Markdown. Inside a changed
+block the marks are the new block's; a whole inserted or deleted block keeps its own, with
+its emphasis inside the spans, where it is balanced. Straight double quotes in a changed
+block are curled here, since pandoc cannot pair quotes across spans.
 
 Two things pandoc's writer leaves out are then added to `word/document.xml`: a paragraph (or
 table row) whose text is all deleted or all inserted has its paragraph mark (row) tracked
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -267,7 +270,7 @@ def _row(m: re.Match[str]) -> str:
 def _number_changes(xml: str) -> str:
     """Give every w:ins and w:del an id of its own, after the bookmarks' ids."""
     start = max((int(i) for i in _BOOKMARK_ID.findall(xml)), default=0) + 1
-    counter = iter(range(start, start + len(xml)))
+    counter = itertools.count(start)
     return _CHANGE_ID.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}", xml)
 
 
