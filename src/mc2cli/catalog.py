@@ -143,10 +143,22 @@ def _render_position(lib: Library, lc: LibClause, pos: Position) -> str:
             param = lib.parameters[pid][0]
             with contextlib.suppress(ValueProblem):
                 context[pid] = Param(param, coerce(param, param.default[pos]))
+    numbers = library_numbers(lib)
     try:
-        return render_text(c.text(pos), context, lambda ref: f"Section {ref}").strip()
+        return render_text(c.text(pos), context,
+                           lambda ref: f"Section {numbers.get(ref, ref)}").strip()
     except RenderError as exc:
         return f"(does not render: {exc})"
+
+
+def library_numbers(lib: Library) -> dict[str, str]:
+    """The number each clause gets in a contract that includes the whole library."""
+    numbers: dict[str, str] = {}
+    sections = [p.id for p in lib.principles] + [GENERAL]
+    for section_no, sid in enumerate(sections, start=2):  # 1 is Definitions
+        for j, lc in enumerate(lib.section_clauses(sid), start=1):
+            numbers[lc.clause.id] = f"{section_no}.{j}"
+    return numbers
 
 
 def _defaults(param: Parameter) -> dict[str, str]:
