@@ -78,7 +78,7 @@ def test_every_clause_renders_in_every_position(lib: Library) -> None:
         text = show_clause(None, cid)  # renders hdo, middle and mdm with their defaults
         assert "does not render" not in text, cid
         assert text.count("\n--- ") == 3, cid
-        assert not re.search(r"Section [a-z]", text), cid  # references show numbers
+        assert not re.search(r"Section [a-z-]+\.[a-z]", text), cid  # references show numbers
 
 
 def test_no_placeholder_text(lib: Library) -> None:
