@@ -190,3 +190,49 @@ def test_short_names_are_plain_defined_terms(tiny: Path) -> None:
                                              "    short_name: \"*Bold*\"\n    address: 1 Lake St"))
     problems = check(path).errors
     assert any("is not a usable defined term" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("bad", ["Lakeside\\u2028Health", "Lakeside\\x85Health",
+                                 "Lakeside\\u202eHealth", "Lakeside\\aHealth",
+                                 "Lakeside\\u0000Health"])
+def test_invisible_characters_are_refused(tiny: Path, bad: str) -> None:
+    path = tiny / "deal.yaml"
+    path.write_text(path.read_text().replace("name: Lakeside Health", f'name: "{bad}"'))
+    errors = check(path).errors
+    assert any(p.field == "parties.hdo.name" and "invisible character" in p.message
+               for p in errors), errors
+
+
+def test_negative_and_huge_figures_are_refused(tiny: Path) -> None:
+    path = _deal(tiny, "parameters:\n  patch_days: {value: -5, reason: r}\n"
+                       "  audit_frequency_months: 99999999999999\n")
+    messages = [p.message for p in check(path).errors]
+    assert "must be zero or more; got -5" in messages
+    assert any("is too large" in m for m in messages)
+
+
+def test_parties_need_distinct_short_names_that_are_not_defined_terms(tiny: Path) -> None:
+    path = tiny / "deal.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("    address: 2 Harbor Rd",
+                                 "    short_name: Customer\n    address: 2 Harbor Rd"))
+    assert any("both parties would be called 'Customer'" in p.message
+               for p in check(path).errors)
+    path.write_text(text.replace("    address: 2 Harbor Rd",
+                                 "    short_name: Vulnerability\n    address: 2 Harbor Rd"))
+    assert any("already the defined term 'Vulnerability'" in p.message
+               for p in check(path).errors)
+
+
+def test_empty_sections_are_empty_not_errors(tiny: Path) -> None:
+    path = _deal(tiny, "principles:\nclauses:\nparameters:\nextra_clauses:\n")
+    assert check(path).errors == []
+
+
+def test_a_parameter_set_deal_wide_does_not_borrow_a_principle_reason(tiny: Path) -> None:
+    path = _deal(tiny, "parameters:\n  patch_days: 20\nprinciples:\n  patching:\n"
+                       "    position: hdo\n    reason: Principle reason.\n")
+    contract = check(path).contract
+    assert contract is not None
+    dev = next(d for d in contract.deviations if d.target == "patch_days")
+    assert dev.reason is None

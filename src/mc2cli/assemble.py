@@ -178,6 +178,7 @@ class _Assembler:
     def run(self) -> Contract | None:
         deal = self.deal
         self.check_ids()
+        self.check_parties()
         deal_params = self.parse_params(deal.parameters, ("parameters",))
         principle_params = {pid: self.parse_params(ch.parameters, ("principles", pid,
                                                                      "parameters"))
@@ -364,7 +365,7 @@ class _Assembler:
                     set_by = source
             used_params.add(pid)
             params[pid] = ParamUse(pid, value, middle, set_by, in_bounds(param, value),
-                                   why or reason)
+                                   why or self.reason_at(set_by, sid, c))
             values[pid] = Param(param, value)
         for pid in cchoice:
             if listed is not None and pid not in listed:
@@ -403,6 +404,35 @@ class _Assembler:
                          "its text uses: " + (", ".join(known) or "no parameters"))
         # Unknown names were reported above; rendering would only report them again.
         return used <= set(self.lib.parameters) | CONTEXT_NAMES
+
+    def reason_at(self, level: str, sid: str, c: Clause | ExtraClause) -> str | None:
+        """The reason the deal gives at the level that set a value (never another level's)."""
+        if level == "clause":
+            if isinstance(c, ExtraClause):
+                return c.reason
+            choice = self.deal.clauses.get(c.id)
+            return choice.reason if choice else None
+        if level == "principle":
+            pchoice = self.deal.principles.get(sid)
+            return pchoice.reason if pchoice else None
+        return self.deal.reason if level == "deal" else None
+
+    def check_parties(self) -> None:
+        """Short names are defined terms: distinct, and not a term the library defines."""
+        parties = self.deal.parties
+        hdo = parties.hdo.short_name or "Customer"
+        mdm = parties.mdm.short_name or "Supplier"
+        if hdo.lower() == mdm.lower():
+            self.err(("parties", "mdm", "short_name") if parties.mdm.short_name
+                     else ("parties", "hdo", "short_name"),
+                     f"both parties would be called '{mdm}'",
+                     "give each party its own short_name")
+        for role, name in (("hdo", hdo), ("mdm", mdm)):
+            clash = next((t for t in self.lib.definitions if t.lower() == name.lower()), None)
+            if clash:
+                self.err(("parties", role, "short_name") if getattr(parties, role).short_name
+                         else ("parties", role), f"short name '{name}' is already the defined "
+                         f"term '{clash}'", "choose another short_name")
 
     def deviate(self, kind: str, target: str, detail: str, reason: str | None,
                 needs_reason: bool, key: PathKey, middle: str = "", value: str = "") -> None:

@@ -13,6 +13,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -29,12 +31,33 @@ CLAUSE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)+$"
 PARAM_ID = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 
 
-def _one_line(value: str) -> str:
-    if "\n" in value or "\r" in value:
+# Characters that break a line in some reader (NEL, LS, PS), ring bells, or make text display
+# other than it reads (bidirectional overrides and isolates, zero-width marks).
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
+                        "\u2066-\u2069\ufeff]")
+
+
+def visible(value: str, *, multiline: bool) -> str:
+    """Refuse control and direction-changing characters; line breaks only where allowed."""
+    if not multiline and ("\n" in value or "\r" in value):
         raise ValueError("must be a single line; remove the line break")
+    found = _INVISIBLE.search(value.replace("\t", " ") if multiline else value)
+    if found:
+        raise ValueError(f"contains the invisible character U+{ord(found.group()):04X}; "
+                         "remove it (it could make the text print or display other than "
+                         "it reads)")
+    return value
+
+
+def _one_line(value: str) -> str:
+    visible(value, multiline=False)
     if not value.strip():
         raise ValueError("must not be empty")
     return value.strip()
+
+
+def _text(value: str) -> str:
+    return visible(value, multiline=True)
 
 
 def _flag(value: object) -> object:
@@ -49,7 +72,7 @@ def _flag(value: object) -> object:
 
 Flag = Annotated[bool, BeforeValidator(_flag)]
 Line = Annotated[str, StringConstraints(max_length=400), AfterValidator(_one_line)]
-Text = Annotated[str, StringConstraints(max_length=20_000)]
+Text = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_text)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
 ClauseId = Annotated[str, StringConstraints(pattern=CLAUSE_ID, max_length=120)]
 ParamId = Annotated[str, StringConstraints(pattern=PARAM_ID, max_length=80)]
@@ -337,3 +360,11 @@ class Deal(Model):
     principles: dict[str, Choice] = {}
     clauses: dict[str, Choice] = {}
     extra_clauses: list[ExtraClause] = Field(default=[], max_length=200)
+
+    @field_validator("parameters", "principles", "clauses", "extra_clauses", mode="before")
+    @classmethod
+    def _empty(cls, value: Any, info: ValidationInfo) -> Any:
+        # `principles:` with every entry commented out is an empty mapping, not an error.
+        if value is None:
+            return [] if info.field_name == "extra_clauses" else {}
+        return value

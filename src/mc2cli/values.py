@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .markdown import escape
-from .models import Parameter
+from .models import Parameter, visible
 from .suggest import did_you_mean
 
 NUMERIC = {"days": ("day", "days"), "business_days": ("business day", "business days"),
@@ -55,7 +55,11 @@ def coerce(param: Parameter, raw: Any) -> Any:
         if isinstance(raw, bool) or raw is None:
             raise ValueProblem(f"must be a whole number of {kind.replace('_', ' ')}")
         text = str(raw).strip()
-        if not re.fullmatch(r"-?\d{1,9}", text):
+        if re.fullmatch(r"-\d+", text):
+            raise ValueProblem(f"must be zero or more; got {text}")
+        if re.fullmatch(r"\d{10,}", text):
+            raise ValueProblem(f"{text} is too large; the limit is 999999999")
+        if not re.fullmatch(r"\d{1,9}", text):
             raise ValueProblem(f"must be a whole number; got {text!r}",
                                "write digits only, e.g. 30")
         return int(text)
@@ -97,8 +101,12 @@ def coerce(param: Parameter, raw: Any) -> Any:
     # text
     if not isinstance(raw, str) or not raw.strip():
         raise ValueProblem("must be a single line of text")
-    if "\n" in raw.strip() or len(raw) > 400:
+    if len(raw) > 400:
         raise ValueProblem("must be a single line of at most 400 characters")
+    try:
+        visible(raw.strip(), multiline=False)
+    except ValueError as exc:
+        raise ValueProblem(str(exc)) from None
     return raw.strip()
 
 
