@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,47 @@ def test_every_command_has_help() -> None:
         result = runner.invoke(app, [*args, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
     assert cli.app.info.help
+
+
+def test_a_folder_without_deals_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for command in (["build"], ["check"], ["check", "--format", "sarif"]):
+        result = runner.invoke(app, [*command, str(tmp_path / "empty")])
+        assert result.exit_code == 2 and "no deal files in this folder" in result.output
+
+
+def test_yml_deals_are_found_and_each_deal_counts_once(tiny: Path) -> None:
+    folder = tiny / "deals"
+    folder.mkdir()
+    text = (tiny / "deal.yaml").read_text().replace("library: lib", "library: ../lib")
+    (folder / "one.yml").write_text(text)
+    result = runner.invoke(app, ["check", str(folder), str(folder / "one.yml")])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("one.yml: ok") == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["report", "{dir}"], "report takes one deal file"),
+    (["report", "{deal}", "-o", "{dir}"], "-o is for --format csv"),
+])
+def test_argument_mistakes_exit_2(tiny: Path, args: list[str], message: str) -> None:
+    filled = [a.format(dir=str(tiny), deal=str(tiny / "deal.yaml")) for a in args]
+    result = runner.invoke(app, filled)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_bad_timeout_setting(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MC2_CONVERT_TIMEOUT", "abc")
+    result = runner.invoke(app, ["build", str(tiny / "deal.yaml"), "-o", str(tiny / "o"),
+                                 "-t", "docx"])
+    assert result.exit_code == 2 and "MC2_CONVERT_TIMEOUT='abc'" in result.output
+
+
+def test_missing_library_folder_is_located_in_the_deal(tiny: Path) -> None:
+    deal = tiny / "deal.yaml"
+    deal.write_text(deal.read_text().replace("library: lib", "library: [./lbi, builtin]"))
+    result = runner.invoke(app, ["check", str(deal)])
+    assert result.exit_code == 1
+    assert re.search(r"deal\.yaml:\d+:\d+: error: library\[0\]: clause library folder "
+                     r"'\./lbi' not found", result.output)
+    assert "did you mean 'lib'?" in result.output

@@ -315,11 +315,11 @@ def test_layer_errors_from_the_command_line(tmp_path: Path,
     twice = runner.invoke(app, ["library", "lint", "-L", "lib", "-L", "lib"])
     assert twice.exit_code == 1 and "library layer 'lib' is listed twice" in twice.output
     missing = runner.invoke(app, ["library", "list", "-L", "lbi"])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2  # a command-line argument naming nothing: usage
     assert "clause library folder not found" in missing.output
     assert "did you mean 'lib'?" in missing.output
     builtin = runner.invoke(app, ["library", "list", "-L", "builtn"])
-    assert builtin.exit_code == 1 and "did you mean 'builtin'?" in builtin.output
+    assert builtin.exit_code == 2 and "did you mean 'builtin'?" in builtin.output
 
 
 def test_deal_with_house_layer_reports_its_layer(tmp_path: Path) -> None:
@@ -361,6 +361,32 @@ def test_list_has_a_layer_column_with_several_layers() -> None:
     assert "layer" in result.stdout.splitlines()[1]
     row = next(ln for ln in result.stdout.splitlines() if "controls.security-handover" in ln)
     assert "house-library" in row
+
+
+def _layer_column(*args: str) -> dict[str, str]:
+    result = runner.invoke(app, ["library", "list", *args])
+    assert result.exit_code == 0, result.output
+    rows = [ln.split("│") for ln in result.stdout.splitlines() if "│" in ln]
+    return {cells[2].strip(): cells[6].strip() for cells in rows}
+
+
+def test_list_names_every_layer_that_wrote_a_clause() -> None:
+    """A built-in clause whose Middle and notes a house layer rewrote is not 'builtin'."""
+    layers = _layer_column("--deal", str(HOUSE / "deal.yaml"))
+    assert re.fullmatch(r"\S*house-library/clauses \+ builtin", layers["remote.session-approval"])
+    assert layers["controls.security-handover"].endswith("house-library/clauses")
+    assert layers["remote.secure-channel"] == "builtin"
+
+
+def test_list_orders_the_layers_that_wrote_a_clause_first_layer_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_tree(tmp_path, {**library_files(), "house/01-patching.yaml":
+                          "principle: patching\nclauses:\n  - id: patching.install\n"
+                          "    title: Installing Patches Our Way\n"})
+    monkeypatch.chdir(tmp_path)
+    layers = _layer_column("-L", "house", "-L", "lib")
+    assert layers["patching.install"] == "house + lib"
+    assert layers["patching.timeline"] == "lib"
 
 
 EXTRA = """\

@@ -138,7 +138,7 @@ def test_build_writes_the_lock_once_and_never_overwrites(tiny: Path) -> None:
     assert path.read_text().endswith("# kept\n")
 
 
-def test_build_still_succeeds_when_the_lock_cannot_be_written(
+def test_build_writes_the_contract_but_exits_3_when_the_lock_cannot_be_written(
         tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import mc2cli.pipeline
 
@@ -148,7 +148,7 @@ def test_build_still_succeeds_when_the_lock_cannot_be_written(
     monkeypatch.setattr(mc2cli.pipeline, "write", refuse)
     result = runner.invoke(app, ["build", str(tiny / "deal.yaml"), "-o", str(tiny / "o"),
                                  "-t", "md"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     assert "deal.yaml.lock: cannot write the lock file: Read-only file system" in result.output
     assert (tiny / "o" / "contract.md").is_file()
 

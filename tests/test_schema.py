@@ -223,6 +223,6 @@ def test_output_is_stable() -> None:
 
 def test_bad_library_is_a_located_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["schema", "-L", str(tmp_path / "nope")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "clause library folder not found" in result.output
     assert "Traceback" not in result.output

@@ -52,8 +52,9 @@ def plan(deals: list[Path], out_dir: Path | None) -> list[tuple[Path, Path]]:
         key = target.resolve()
         if key in seen:
             clashes.append(Problem(str(deal), 1, 1, f"would write to {target}, as {seen[key]} "
-                                   "does", hint="give each deal its own folder or file name",
-                                   rule="batch"))
+                                   "does", hint="output folders are named after the deal "
+                                   "file (or, for deal.yaml, its folder): rename one, or "
+                                   "build it on its own with -o", rule="batch"))
         seen[key] = deal
     if clashes:
         raise InputError(clashes)
@@ -93,8 +94,8 @@ def run_one(job: Job) -> Outcome:
     summary = f"wrote {result.out_dir}/ ({', '.join(sorted(result.files))})"
     try:
         written = write_lock(job.deal, library=library)
-    except OutputError as exc:
-        written, summary = None, f"{summary}; {exc}"
+    except OutputError as exc:  # the contract is written; the lock beside the deal is not
+        return Outcome(job.deal, False, f"{summary}; {exc}", result.warnings, exc.exit_code)
     if written is not None:
         summary += f"; wrote {written.name}"
     return Outcome(job.deal, True, summary, result.warnings)
@@ -121,9 +122,10 @@ def build_many(jobs: list[Job], workers: int,
 
 
 def exit_code(outcomes: list[Outcome]) -> int:
-    """The batch's exit code: a bug (4) over an output failure (3) over input problems (1)."""
+    """The batch's exit code: a bug (4) over an output failure (3) over a usage error (2)
+    over input problems (1)."""
     codes = {o.exit_code for o in outcomes}
-    return next((c for c in (4, 3, 1) if c in codes), 0)
+    return next((c for c in (4, 3, 2, 1, 130) if c in codes), 0)
 
 
 def default_workers() -> int:

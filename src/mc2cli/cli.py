@@ -32,6 +32,10 @@ app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=No
 library_app = typer.Typer(no_args_is_help=True, help="Browse and lint clause libraries.")
 app.add_typer(library_app, name="library")
 
+DealsArg = Annotated[list[Path], typer.Argument(metavar="DEAL...",
+                                                help="Deal files (or folders of them).")]
+
+
 class Require(StrEnum):
     all = "all"
     required = "required"
@@ -103,7 +107,7 @@ def _print_detailed(diagnostics: DealDiagnostics) -> None:
 
 @app.command()
 def check(
-    deals: Annotated[list[Path], typer.Argument(help="Deal files (or folders of them).")],
+    deals: DealsArg,
     strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
     require: Annotated[Require | None, typer.Option(
         help="Fail on omitted principles ('all') or on required clauses omitted without a "
@@ -143,7 +147,7 @@ def check(
 
 @app.command()
 def build(
-    deals: Annotated[list[Path], typer.Argument(help="Deal files (or folders of them).")],
+    deals: DealsArg,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Output folder (default out/<deal>).")] = None,
     to: Annotated[str, typer.Option("--to", "-t", help="Formats: md,docx,pdf,html.")] =
@@ -205,7 +209,7 @@ def _run_with_progress(work: list[Job], workers: int, build_many: Any) -> list[O
 
 @app.command()
 def report(
-    deal: Annotated[Path, typer.Argument(help="A deal file.")],
+    deal: Annotated[Path, typer.Argument(metavar="DEAL", help="A deal file.")],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] =
         ReportFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o",
@@ -218,7 +222,11 @@ def report(
         from .pipeline import check as check_deal
         from .report import make_report, tables, to_csv, to_json, to_markdown
         from .write import publish
+        if deal.is_dir():
+            raise UsageError(f"{deal}: report takes one deal file, not a folder")
         _expand([deal])
+        if output is not None and format is not ReportFormat.csv:
+            raise UsageError("-o is for --format csv, which writes one file per table")
         result = check_deal(deal, library=_layers(library))
         if result.contract is None:
             raise InputError(result.problems)

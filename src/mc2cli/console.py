@@ -21,7 +21,7 @@ out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 LibraryOpt = Annotated[list[Path] | None, typer.Option(
-    "--library", "-L", help="A library folder; repeat to layer (first wins). "
+    "--library", "-L", metavar="DIR", help="A library folder; repeat to layer (first wins). "
                             "'builtin' is the built-in library.")]
 
 
@@ -63,20 +63,47 @@ def guard(fn: Callable[[], int]) -> None:
 
 
 def layers(library: list[Path] | None) -> list[Path] | None:
+    """-L folders as paths; 'builtin' is the built-in library; a missing folder is a usage error."""
     if not library:
         return None
     from .paths import builtin_library_dir
-    return [builtin_library_dir() if str(p) == "builtin" else p.resolve() for p in library]
+    from .suggest import did_you_mean
+    out = []
+    for p in library:
+        if str(p) == "builtin":
+            out.append(builtin_library_dir())
+        elif not p.is_dir():
+            parent = p.resolve().parent
+            nearby = [q.name for q in parent.iterdir() if q.is_dir()] if parent.is_dir() else []
+            hint = did_you_mean(p.name, [*nearby, "builtin"])
+            raise UsageError(f"--library {p}: clause library folder not found"
+                             + (f"; {hint}" if hint else ""))
+        else:
+            out.append(p.resolve())
+    return out
+
+
+DEAL_SUFFIXES = (".yaml", ".yml")
 
 
 def expand_deals(deals: list[Path]) -> list[Path]:
+    """Deal files from arguments: files as given; in a folder, every deal.yaml below it and
+    every *.yaml/*.yml directly in it (lock files aside). Each deal once; none is an error."""
     found: list[Path] = []
     for d in deals:
         if not d.exists():
             raise UsageError(f"{d}: no such file or folder")
         if d.is_dir():
-            found.extend(sorted(p for p in d.rglob("*.yaml")
-                                if p.name == "deal.yaml" or p.parent == d))
+            inside = sorted(p for p in d.rglob("*") if p.is_file() and (
+                p.name in ("deal.yaml", "deal.yml")
+                or (p.parent == d and p.suffix in DEAL_SUFFIXES)))
+            if not inside:
+                raise UsageError(f"{d}: no deal files in this folder (looked for deal.yaml "
+                                 "below it and *.yaml or *.yml directly in it)")
+            found.extend(inside)
         else:
             found.append(d)
-    return found
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())

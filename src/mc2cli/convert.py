@@ -9,7 +9,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import OutputError, UsageError
 from .paths import templates_dir
 
 FORMATS = ("md", "docx", "pdf", "html")
@@ -46,11 +46,17 @@ def pandoc_version() -> str:
 
 
 def timeout() -> float:
-    raw = os.environ.get(TIMEOUT_ENV, "")
-    try:
-        return float(raw) if raw else DEFAULT_TIMEOUT
-    except ValueError:
+    """Seconds each conversion may take: MC2_CONVERT_TIMEOUT, or 120."""
+    raw = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not raw:
         return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise UsageError(f"{TIMEOUT_ENV}={raw!r}: give a number of seconds above 0")
+    return value
 
 
 def _env() -> dict[str, str]:

@@ -19,6 +19,7 @@ from .lint import lint_library
 from .lock import Change, Lock, compare, dumps, from_contract, lock_path, read_lock, write
 from .models import Deal
 from .stale import stale_files
+from .suggest import did_you_mean
 from .validate import validate_lenient
 from .write import publish
 from .yamlload import Document, load_path
@@ -68,9 +69,34 @@ def _read_deal(path: Path) -> tuple[Deal | None, Document, list[Problem]]:
     return deal, doc, problems
 
 
-def library_for(deal: Deal, deal_path: Path, override: list[Path] | None = None) -> Library:
-    layers = override or resolve_layers(deal.library, deal_path.resolve().parent)
+def library_for(deal: Deal, deal_path: Path, override: list[Path] | None = None,
+                doc: Document | None = None) -> Library:
+    """The deal's library; a `library:` folder that does not exist is located in the deal."""
+    if override:
+        return load_library(override)
+    layers = resolve_layers(deal.library, deal_path.resolve().parent)
+    if doc is not None:
+        missing = _missing_layers(deal, doc, layers)
+        if missing:
+            raise InputError(missing)
     return load_library(layers)
+
+
+def _missing_layers(deal: Deal, doc: Document, layers: list[Path]) -> list[Problem]:
+    names = [deal.library] if isinstance(deal.library, str) else list(deal.library)
+    problems = []
+    for i, (name, path) in enumerate(zip(names, layers, strict=True)):
+        if path.is_dir():
+            continue
+        key: tuple[str | int, ...] = ("library",) if isinstance(deal.library, str) \
+            else ("library", i)
+        nearby = [p.name for p in path.parent.iterdir() if p.is_dir()] \
+            if path.parent.is_dir() else []
+        problems.append(doc.problem(key, f"clause library folder '{name}' not found",
+                                    did_you_mean(path.name, [*nearby, "builtin"])
+                                    or "'library:' takes 'builtin' or a folder relative "
+                                       "to the deal", rule="library"))
+    return problems
 
 
 def gate(contract: Contract, require: str | None, max_deviations: int | None) -> list[Problem]:
@@ -110,7 +136,7 @@ def check(deal_path: Path, *, strict: bool = False, library: list[Path] | None =
         deal, doc, problems = _read_deal(deal_path)
         if deal is None:
             return CheckResult(deal_path, None, sorted(problems))
-        lib = library_for(deal, deal_path, library)
+        lib = library_for(deal, deal_path, library, doc)
     except InputError as exc:
         return CheckResult(deal_path, None, [*problems, *exc.problems] if deal else exc.problems)
     problems.extend(p for p in lint_library(lib) if p.severity == "error")
