@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mc2cli.errors import Problem
 from mc2cli.models import Deal, Framework
 from mc2cli.validate import validate, validate_lenient
@@ -44,3 +46,22 @@ def test_missing_field_is_located_at_its_parent() -> None:
     validate_lenient(Deal, doc, problems)
     address = next(p for p in problems if p.field == "parties.hdo.address")
     assert address.message == "is required" and address.line == 3
+
+
+def test_an_item_missing_a_field_does_not_hide_the_rest_of_the_file(tmp_path: Path) -> None:
+    from mc2cli.pipeline import check
+    root = tmp_path
+    lakeside = Path(__file__).resolve().parent.parent / "examples" / "lakeside-infusion"
+    deal = root / "deal.yaml"
+    deal.write_text((lakeside / "deal.yaml").read_text() + """\
+clauses:
+  patching.timline: {position: hdo}
+extra_clauses:
+  - id: deal.x
+    principle: data-protection
+    title: X
+    text: "{{ mdm }} shall do X."
+""")
+    messages = [p.message for p in check(deal).errors]
+    assert "is required" in messages  # the extra clause's obligor
+    assert "unknown clause 'patching.timline'" in messages  # found in the same run

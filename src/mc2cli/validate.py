@@ -70,10 +70,13 @@ def validate_lenient(cls: type[M], doc: Document, problems: list[Problem]) -> M 
     for err in errors:
         if err["type"] != "missing" or _clean_loc(doc.data, tuple(err["loc"])) in missing:
             problems.append(_problem(cls, doc, (), err))
-    if missing:
+    # A list item missing a required field (an extra clause without its obligor, say) is
+    # left out of the second pass, so the rest of the file is still checked.
+    items = {_list_item(m) for m in missing}
+    if None in items:
         return None
     paths = sorted({_clean_loc(doc.data, tuple(e["loc"])) for e in errors
-                    if e["type"] != "missing"},
+                    if e["type"] != "missing"} | {i for i in items if i is not None},
                    key=_sort_key, reverse=True)
     for path in paths:
         _drop(data, path)
@@ -81,6 +84,14 @@ def validate_lenient(cls: type[M], doc: Document, problems: list[Problem]) -> M 
         return cls.model_validate(data)
     except ValidationError:
         return None
+
+
+def _list_item(path: PathKey) -> PathKey | None:
+    """The deepest list item that holds `path`, if any."""
+    for end in range(len(path) - 1, 0, -1):
+        if isinstance(path[end], int):
+            return path[:end + 1]
+    return None
 
 
 def _sort_key(path: PathKey) -> tuple[str, ...]:
