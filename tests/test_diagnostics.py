@@ -225,6 +225,34 @@ def test_actions_example_installs_checks_builds_and_uploads() -> None:
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_actions_example_installs_only_what_mc2_package_names(tmp_path: Path) -> None:
+    """No default package name (anyone could register one): unset, the step fails saying
+    what to set, and installs nothing."""
+    step = next(s for s in _workflow_steps() if "pip install" in s.get("run", ""))
+    assert step["env"]["MC2_PACKAGE"].replace(" ", "") == "${{vars.MC2_PACKAGE}}"
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    calls = tmp_path / "calls"
+    (shims / "python").write_text(f'#!/bin/sh\nprintf "%s|" "$@" >> "{calls}"\n')
+    (shims / "python").chmod(0o755)
+
+    def install(package: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PATH": f"{shims}{os.pathsep}{os.environ['PATH']}",
+               "MC2_PACKAGE": package}
+        return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env,
+                              text=True, capture_output=True, timeout=60)
+
+    unset = install("")
+    assert unset.returncode == 1
+    assert unset.stdout.startswith("::error title=MC2_PACKAGE is not set::Set the repository "
+                                   "variable MC2_PACKAGE")
+    assert "git+https://" in unset.stdout and not calls.exists()
+    wanted = "mc2cli @ git+https://github.com/OWNER/mc2@v0.1.0"
+    assert install(wanted).returncode == 0
+    assert calls.read_text() == f"-m|pip|install|{wanted}|"
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_actions_example_commands_pass_on_a_fresh_deals_repository(tiny: Path) -> None:
     repo = tiny / "repo"
     shutil.copytree(tiny / "lib", repo / "deals" / "tiny" / "lib")

@@ -401,6 +401,28 @@ def test_bad_revisions_exit_2(repo: Path, rev: str, message: str) -> None:
 
 
 @needs_git
+@pytest.mark.parametrize("rev", ["HEAD~1", "HEAD^", "nope"])
+def test_an_unknown_revision_hint_names_only_revisions_that_exist(repo: Path, rev: str) -> None:
+    result = runner.invoke(app, ["diff", str(repo / "deal.yaml"), "--rev", rev])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert f"unknown revision '{rev}'" in message and "(HEAD has 1 commit)" in message
+    assert "such as HEAD (the last commit)" in message and "git log --oneline" in message
+    assert message.count(rev) == 1, message  # never suggested back
+    assert "HEAD~" not in message.replace(rev, "")
+
+
+@needs_git
+def test_an_unknown_revision_in_a_repository_without_commits(tiny: Path) -> None:
+    git(tiny, "init", "-q")
+    result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), "--rev", "HEAD"])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "unknown revision 'HEAD'" in message and "has no commits yet" in message
+    assert "such as HEAD" not in message and "Traceback" not in message
+
+
+@needs_git
 def test_a_deal_missing_at_the_revision_exits_2(repo: Path) -> None:
     new = changed_deal(repo)
     result = runner.invoke(app, ["diff", str(new), "--rev", "HEAD"])

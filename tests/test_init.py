@@ -202,6 +202,40 @@ def test_a_folder_gets_deal_yaml(tmp_path: Path) -> None:
     assert "    name: Health System                   # edit:" in text
 
 
+@pytest.mark.parametrize("name", ["three/", "three", "three.d", "nested/three/"])
+def test_a_folder_that_does_not_exist_yet_gets_deal_yaml(tmp_path: Path, name: str) -> None:
+    deals = tmp_path / "deals"
+    deals.mkdir()
+    result = runner.invoke(app, ["init", f"{deals}/{name}"])
+    assert result.exit_code == 0, result.output
+    folder = deals / name.rstrip("/")
+    assert sorted(p.name for p in folder.iterdir()) == ["deal.yaml", "mc2-deal.schema.json"]
+    assert sorted(p.name for p in deals.iterdir()) == [name.split("/")[0]]
+    assert f"mc2 check --strict {folder / 'deal.yaml'}" in " ".join(result.output.split())
+    _check(folder / "deal.yaml")
+
+
+@pytest.mark.parametrize("name", ["three.yaml", "three.yml", "Three.YAML"])
+def test_a_yaml_name_that_does_not_exist_is_the_file(tmp_path: Path, name: str) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "deals" / name)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "deals" / name).is_file()
+    assert sorted(p.name for p in (tmp_path / "deals").iterdir()) == sorted(
+        [name, "mc2-deal.schema.json"])
+
+
+def test_init_target_takes_an_existing_file_as_the_file(tmp_path: Path) -> None:
+    from mc2cli.cli_author import init_target
+    (tmp_path / "mine").write_text("mine\n")
+    assert init_target(str(tmp_path / "mine")) == tmp_path / "mine"
+    assert init_target(str(tmp_path)) == tmp_path / "deal.yaml"
+    assert init_target(f"{tmp_path}/new/") == tmp_path / "new" / "deal.yaml"
+    assert init_target("deal.yaml") == Path("deal.yaml")
+    refused = runner.invoke(app, ["init", str(tmp_path / "mine")])
+    assert refused.exit_code == 1 and "already exists" in refused.output
+    assert (tmp_path / "mine").read_text() == "mine\n"
+
+
 def test_house_layers_are_written_relative_to_the_deal(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples" / "house-library" / "clauses", tmp_path / "house")
     deal = tmp_path / "deals" / "north" / "deal.yaml"
@@ -226,7 +260,7 @@ def test_a_broken_library_writes_nothing(tmp_path: Path) -> None:
 
 
 INTERACTIVE = "\n".join([
-    "",                                    # HDO name: required, asked again
+    "   ",                                 # HDO name: blank, asked again with the reason
     "Lakeside Health",
     "100 Lake Street, Duluth, MN 55802",
     "Dana Whitfield",                      # no title: asked again
@@ -255,6 +289,8 @@ def test_interactive_answers_are_checked_as_typed(tmp_path: Path) -> None:
     assert "Error: write a product as 'Name; Model; Software version'" in output
     assert "Error: 'hd' is not a position; did you mean 'hdo'?" in output
     assert "Error: '2027-02-30' is not a date written YYYY-MM-DD" in output
+    assert "Error: a name is required" in output
+    assert "Error: a reason is required: position hdo departs from the Middle" in output
     data = yaml.safe_load(deal.read_text())
     assert data["parties"]["hdo"] == {"name": "Lakeside Health",
                                       "address": "100 Lake Street, Duluth, MN 55802",
@@ -277,6 +313,64 @@ def test_interactive_takes_flags_as_defaults(tmp_path: Path) -> None:
     assert data["parties"]["mdm"]["name"] == "Acme Infusion Systems, Inc."
     assert len(data["products"]) == 2
     _check(deal)
+
+
+def test_every_empty_answer_that_is_asked_again_says_why(tmp_path: Path) -> None:
+    answers = ["", "", "", "", "", "",      # the parties: defaults
+               "", "",                      # product: the default, no more
+               "mdm",
+               "", "", "Supplier policy.",  # empty reason twice, then one
+               "", ""]                      # date and law: defaults
+    code, output, deal = _init(tmp_path, "-i", input="\n".join(answers) + "\n")
+    assert code == 0, output
+    # the test runner echoes each answer (here an empty one) after its question
+    again = ("Why not the Middle?: \n"
+             "Error: a reason is required: position mdm departs from the Middle\n")
+    assert output.count(again) == 2, output
+    assert output.count("Why not the Middle?:") == 3
+    assert yaml.safe_load(deal.read_text())["reason"] == "Supplier policy."
+    blank = runner.invoke(app, ["init", str(tmp_path / "other.yaml"), "-i"],
+                          input=" \n" + "\n" * 13)
+    assert blank.exit_code == 0, blank.output
+    assert "HDO (the buyer), legal name [Health System]:  \nError: a name is required\n" \
+        in blank.output
+
+
+def test_interactive_offers_the_default_names_and_keeps_them_marked(tmp_path: Path) -> None:
+    code, output, deal = _init(tmp_path, "-i", input="\n" * 11)
+    assert code == 0, output
+    assert "HDO (the buyer), legal name [Health System]:" in output
+    assert "MDM (the manufacturer), legal name [Device Manufacturer]:" in output
+    assert "Product, 'Name; Model; Software version' [Medical Device]:" in output
+    # every default accepted as it stands is marked '# edit:', as without --interactive
+    plain = runner.invoke(app, ["init", str(tmp_path / "plain.yaml")])
+    assert plain.exit_code == 0, plain.output
+    assert deal.read_bytes() == (tmp_path / "plain.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("answers", ["", "Lakeside Health\n", "\n" * 8 + "mdm\n"])
+def test_end_of_input_is_a_usage_error_and_writes_nothing(tmp_path: Path, answers: str) -> None:
+    code, output, _deal = _init(tmp_path, "-i", input=answers)
+    assert code == 2, output
+    assert "error: no answer: nothing written (the input ended at '" in output
+    assert "Aborted" not in output and "Traceback" not in output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_at_a_question_is_an_interruption(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+
+    def interrupted(*_args: object, **_kwargs: object) -> str:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise typer.Abort() from None  # what the prompt does with Ctrl-C
+    monkeypatch.setattr(typer, "prompt", interrupted)
+    code, output, _deal = _init(tmp_path, "-i")
+    assert code == 130, output
+    assert "interrupted" in output and "Aborted" not in output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_interactive_refuses_before_asking(tmp_path: Path) -> None:

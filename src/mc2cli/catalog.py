@@ -48,7 +48,7 @@ def catalog(layers: list[Path] | None, principle: str | None,
                                   hint=did_you_mean(principle, sections)
                                   or "run 'mc2 library list' for the principles")])
     rows: list[tuple[str, ...]] = [(lc.section, cid, lc.clause.title, lc.clause.obligor,
-             "yes" if lc.clause.required else "", lc.where.layer)
+             "yes" if lc.clause.required else "", clause_layers(lib, lc))
             for cid, lc in lib.clauses.items()]
     for extra in model.extra_clauses if model else []:
         _insert_extra(rows, extra, str(deal))
@@ -56,6 +56,15 @@ def catalog(layers: list[Path] | None, principle: str | None,
     if len(lib.layers) > 1 or (model and model.extra_clauses):
         return (*HEADERS, "layer"), rows
     return HEADERS, [r[:-1] for r in rows]
+
+
+def clause_layers(lib: Library, lc: LibClause) -> str:
+    """Every layer that wrote a part of the clause (its texts, notes, title...), in the
+    library's order, first layer first: `house + builtin` for a built-in clause whose
+    Middle a house layer rewrote."""
+    wrote = {lc.where.layer, *lc.origin.values()}
+    rank = {name: i for i, name in enumerate(lib.layers)}
+    return " + ".join(sorted(wrote, key=lambda name: (rank.get(name, len(rank)), name)))
 
 
 def _insert_extra(rows: list[tuple[str, ...]], extra: ExtraClause, deal: str) -> None:

@@ -22,6 +22,7 @@ from .models import POSITIONS, Position
 from .starter import (
     DEFAULT_ADDRESS,
     DEFAULT_GOVERNING_LAW,
+    DEFAULT_PRODUCT,
     DEFAULT_SIGNATORY,
     SCHEMA_FILE,
     Answers,
@@ -62,9 +63,11 @@ DealOpt = Annotated[Path | None, typer.Option(
 # --- mc2 init ------------------------------------------------------------------------------
 
 def init(
-    deal: Annotated[Path, typer.Argument(
-        metavar="DEAL", help="The deal file to write (a folder gets deal.yaml inside it).")]
-        = Path("deal.yaml"),
+    deal: Annotated[str, typer.Argument(
+        metavar="DEAL", help="The deal file to write. A folder gets deal.yaml inside it, and so "
+                             "does a name that ends with '/' or that does not exist and does "
+                             "not end in .yaml or .yml (the folder is created).")]
+        = "deal.yaml",
     hdo: Annotated[str | None, typer.Option(metavar="NAME", help="The HDO's (buyer's) legal name.",
                                             callback=_checked(check_line))] = None,
     mdm: Annotated[str | None, typer.Option(metavar="NAME",
@@ -117,7 +120,7 @@ def init(
              "hdo_signatory": hdo_signatory, "mdm_signatory": mdm_signatory, "schema": schema}
 
     def run() -> int:
-        target = deal / "deal.yaml" if deal.is_dir() else deal
+        target = init_target(deal)
         _refuse_overwrite(target, force)
         layers = _layers(library)
         answers = _from_flags(flags, layers, target)
@@ -132,6 +135,18 @@ def init(
                   markup=False)
         return 0
     guard(run)
+
+
+def init_target(deal: str) -> Path:
+    """The file `mc2 init DEAL` writes. DEAL is taken as a folder, to hold `deal.yaml`, when
+    it is one, when it ends with a path separator (`deals/three/`: Path would drop the
+    separator, so the text is looked at), or when it does not exist and has no `.yaml` or
+    `.yml` suffix (`deals/three`), rather than written as a file of that name."""
+    path = Path(deal)
+    separators = tuple(sep for sep in (os.sep, os.altsep, "/") if sep)
+    as_folder = (path.is_dir() or deal.endswith(separators)
+                 or (not path.exists() and path.suffix.lower() not in (".yaml", ".yml")))
+    return path / "deal.yaml" if as_folder else path
 
 
 def _refuse_overwrite(target: Path, force: bool) -> None:
@@ -175,45 +190,78 @@ def _library_spec(layers: list[Path] | None, folder: Path) -> list[str]:
     return out
 
 
-def _prompt(text: str, default: str | None, parse: Callable[[str], Any]) -> str:
-    """Ask until the answer parses; the prompt shows the error and asks again."""
+def _prompt(text: str, default: str | None, parse: Callable[[str], Any], *,
+            required: str | None) -> str:
+    """Ask until the answer parses. A refused answer is asked again after `Error:` and the
+    reason: `required` for an empty one ('a name is required'), else the parser's message.
+    An empty answer takes `default` when there is one; with `required` None it is accepted
+    (as "", for optional answers).
+
+    End of input (Ctrl-D, or a script's input running out) is a usage error (exit 2): an
+    answer is missing, as an argument can be, and nothing is written. Ctrl-C is an
+    interruption (exit 130). The prompt turns both into Abort; the exception it replaced,
+    kept as its context, tells them apart."""
     def proc(value: str) -> str:
+        if not value.strip():
+            if required is None:
+                return ""
+            raise typer.BadParameter(required)
         try:
             parse(value)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
         return value
-    answer: str = typer.prompt(text, default=default, value_proc=proc,
-                               show_default=bool(default))
+    try:
+        # default "" rather than None: the prompt passes an empty answer on to `proc`,
+        # which says why it is refused, instead of asking again without a word
+        answer: str = typer.prompt(text, default="" if default is None else default,
+                                   value_proc=proc, show_default=bool(default))
+    except typer.Abort as exc:
+        typer.echo()  # end the line the prompt left open
+        if isinstance(exc.__context__, EOFError):
+            raise UsageError(f"no answer: nothing written (the input ended at '{text}')") \
+                from None
+        raise KeyboardInterrupt from None
     return answer
 
 
 def _ask(a: Answers) -> None:
-    """Interactive answers, each checked as it is typed; flags give the defaults."""
+    """Interactive answers, each checked as it is typed; flags give the defaults, and so do
+    the option defaults (`Health System`) where no flag was given. A default accepted as it
+    stands keeps its `# edit:` mark."""
     for role, label in (("hdo", "HDO (the buyer)"), ("mdm", "MDM (the manufacturer)")):
-        name = _prompt(f"{label}, legal name", getattr(a, role) if role in a.given else None,
-                       check_line)
+        name = _prompt(f"{label}, legal name", getattr(a, role), check_line,
+                       required="a name is required")
         address = _prompt(f"{role.upper()} address, on one line",
-                          getattr(a, f"{role}_address"), check_line)
+                          getattr(a, f"{role}_address"), check_line,
+                          required="an address is required")
         sign = _prompt(f"{role.upper()} signatory, 'Name, Title'",
-                       ", ".join(getattr(a, f"{role}_signatory")), parse_signatory)
+                       ", ".join(getattr(a, f"{role}_signatory")), parse_signatory,
+                       required="a signatory is required, as 'Name, Title'")
+        a.given |= {role} if check_line(name) != getattr(a, role) else set()
         setattr(a, role, check_line(name))
         setattr(a, f"{role}_address", check_line(address))
         setattr(a, f"{role}_signatory", parse_signatory(sign))
-        a.given |= {role}
         a.given |= {f"{role}_address"} if address != DEFAULT_ADDRESS else set()
         a.given |= {f"{role}_signatory"} if parse_signatory(sign) != DEFAULT_SIGNATORY \
             else set()
-    a.products = _ask_products(a.products if "products" in a.given else [])
-    a.given.add("products")
+    products = _ask_products(a.products if "products" in a.given else [])
+    a.given |= {"products"} if products != Answers().products else set()
+    a.products = products
     a.position = _position(_prompt("Default position (hdo, middle or mdm)", a.position,
-                                   _position))
+                                   _position, required="a position is required: answer "
+                                   "hdo, middle or mdm"))
     a.reason = None if a.position == "middle" else check_line(
-        _prompt("Why not the Middle?", a.reason, check_line))
-    date = _prompt("Effective date (YYYY-MM-DD)", a.effective_date.isoformat(), parse_date)
-    law = _prompt("Governing law", a.governing_law, check_line)
+        _prompt("Why not the Middle?", a.reason, check_line,
+                required=f"a reason is required: position {a.position} departs from the "
+                         "Middle"))
+    date = _prompt("Effective date (YYYY-MM-DD)", a.effective_date.isoformat(), parse_date,
+                   required="a date is required, written YYYY-MM-DD")
+    law = _prompt("Governing law", a.governing_law, check_line,
+                  required="the governing law is required")
+    a.given |= {"effective_date"} if parse_date(date) != a.effective_date else set()
+    a.given |= {"governing_law"} if check_line(law) != a.governing_law else set()
     a.effective_date, a.governing_law = parse_date(date), check_line(law)
-    a.given |= {"effective_date", "governing_law"}
 
 
 def _position(value: str) -> Position:
@@ -225,22 +273,20 @@ def _position(value: str) -> Position:
 
 
 def _ask_products(products: list[Product]) -> list[Product]:
-    """Products one per line, 'Name; Model; Software version'; an empty line ends."""
+    """Products one per line, 'Name; Model; Software version'; the first defaults to
+    `Medical Device`, and an empty line after it ends the list."""
     found = list(products)
     while True:
-        first = not found
-        text = _prompt("Product, 'Name; Model; Software version'" if first else
-                       "Another product (Enter to finish)", None if first else "",
-                       parse_product if first else _optional(parse_product))
-        if not text.strip():
-            return found
+        if not found:
+            text = _prompt("Product, 'Name; Model; Software version'", DEFAULT_PRODUCT,
+                           parse_product, required="a product is required, as "
+                           "'Name; Model; Software version'")
+        else:
+            text = _prompt("Another product (Enter to finish)", None, parse_product,
+                           required=None)
+            if not text.strip():
+                return found
         found.append(parse_product(text))
-
-
-def _optional(parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    def inner(value: str) -> Any:
-        return parse(value) if value.strip() else None
-    return inner
 
 
 def write_starter(target: Path, answers: Answers, layers: list[Path] | None, *,

@@ -114,9 +114,28 @@ def resolve_commit(root: Path, rev: str) -> str:
         raise UsageError(f"'{rev}' is not a git revision")
     proc = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
     if proc.returncode != 0:
-        raise UsageError(f"unknown revision '{rev}' in {root}; give a commit, branch or tag "
-                         "(e.g. HEAD~1)")
+        raise _unknown_revision(root, rev)
     return proc.stdout.decode("ascii").strip()
+
+
+_HISTORY_COUNTED = 1000
+
+
+def _unknown_revision(root: Path, rev: str) -> UsageError:
+    """Why `rev` names no commit, with what there is to compare with; the hint names only
+    revisions that exist (never `rev` itself, nor a guess like HEAD~1)."""
+    proc = _git(root, "rev-list", "--count", f"--max-count={_HISTORY_COUNTED}", "HEAD", "--")
+    count = proc.stdout.decode("ascii", "replace").strip()
+    if proc.returncode != 0 or not count.isdigit():
+        return UsageError(f"unknown revision '{rev}' in {root}: the repository has no commits "
+                          "yet, so there is nothing to compare with; commit the deal first")
+    n = int(count)
+    history = (f"{_HISTORY_COUNTED} or more commits" if n >= _HISTORY_COUNTED
+               else f"{n} commit{'s' if n != 1 else ''}")
+    head = ", such as HEAD (the last commit)" if rev.strip() != "HEAD" else ""
+    return UsageError(f"unknown revision '{rev}' in {root} (HEAD has {history}); give a "
+                      f"commit, branch or tag that exists{head}; 'git log --oneline' lists "
+                      "the commits")
 
 
 def _ls_tree(root: Path, commit: str, path: str) -> list[_Entry]:
