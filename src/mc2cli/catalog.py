@@ -10,7 +10,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from .errors import InputError, NotFound
 from .library import CLAUSE_PARTS, GENERAL, PARAMETER_PARTS, LibClause, Library, load_library
 from .lint import _SAMPLE_CONTEXT
 from .models import POSITIONS, Deal, ExtraClause, Parameter, Position, SameAs
@@ -44,9 +44,9 @@ def catalog(layers: list[Path] | None, principle: str | None,
     lib, model = library_and_deal(layers, deal)
     sections = [p.id for p in lib.principles] + [GENERAL]
     if principle is not None and principle not in sections:
-        raise InputError([Problem("--principle", 1, 1, f"unknown principle '{principle}'",
-                                  hint=did_you_mean(principle, sections)
-                                  or "run 'mc2 library list' for the principles")])
+        raise NotFound(f"--principle: unknown principle '{principle}'; "
+                       + (did_you_mean(principle, sections)
+                          or "run 'mc2 library list' for the principles"))
     rows: list[tuple[str, ...]] = [(lc.section, cid, lc.clause.title, lc.clause.obligor,
              "yes" if lc.clause.required else "", clause_layers(lib, lc))
             for cid, lc in lib.clauses.items()]
@@ -101,9 +101,9 @@ def show_clause(layers: list[Path] | None, clause_id: str, deal: Path | None = N
     if clause_id in extras and deal is not None:
         return _show_extra(deal, extras[clause_id], layers)
     if clause_id not in lib.clauses:
-        raise InputError([Problem("ID", 1, 1, f"unknown clause '{clause_id}'",
-                                  hint=did_you_mean(clause_id, [*lib.clauses, *extras])
-                                  or "run 'mc2 library list' for the clause ids")])
+        raise NotFound(f"unknown clause '{clause_id}'; "
+                       + (did_you_mean(clause_id, [*lib.clauses, *extras])
+                          or "run 'mc2 library list' for the clause ids"))
     lc = lib.clauses[clause_id]
     c = lc.clause
     many = len(lib.layers) > 1

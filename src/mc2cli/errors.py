@@ -46,6 +46,12 @@ class InputError(Mc2Error):
         super().__init__("\n".join(p.format() for p in self.problems))
 
 
+class NotFound(Mc2Error):
+    """An id named on the command line is not in the library (exit 1, as an input problem)."""
+
+    exit_code = 1
+
+
 class OutputError(Mc2Error):
     """An output could not be produced: converter failure, timeout, unwritable folder (exit 3)."""
 
