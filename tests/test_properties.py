@@ -93,3 +93,24 @@ def _smart_equal(name: str, plain: str) -> bool:
             s = s.replace(a, b)
         return " ".join(s.split())
     return norm(name) in norm(plain)
+
+
+@SETTINGS
+@given(st.data())
+def test_mutated_deals_build_or_fail_located(data: st.DataObject) -> None:
+    """Whatever survives check also builds: nothing crashes between assembly and output."""
+    import tempfile
+
+    from mc2cli.errors import InputError
+    from mc2cli.pipeline import build
+    with tempfile.TemporaryDirectory() as tmp:
+        deal = Path(tmp) / "deal.yaml"
+        deal.write_text(_mutate(LAKESIDE, data))
+        try:
+            result = build(deal, out_dir=Path(tmp) / "out", formats=["md"])
+        except InputError as exc:
+            assert exc.problems
+            assert all(LOCATED.match(p.format()) for p in exc.problems)
+            assert not (Path(tmp) / "out").exists()
+        else:
+            assert (result.out_dir / "contract.md").read_text().startswith("# ")
