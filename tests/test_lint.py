@@ -103,3 +103,25 @@ def test_ids_inside_jinja_are_not_prose(tmp_path: Path) -> None:
     lib = _library(tmp_path, {"01-patching.yaml": patched})
     result = runner.invoke(app, ["library", "lint", "--library", str(lib)])
     assert result.exit_code == 0, result.output
+
+
+def test_problems_inside_a_text_point_at_their_own_line(tmp_path: Path) -> None:
+    patched = PATCHING.replace(
+        "        {{ hdo }} shall install validated updates when convenient.\n",
+        "        {{ hdo }} shall install validated updates\n        when convenient {% for x in y %}{% endfor %}.\n")
+    lib = _library(tmp_path, {"01-patching.yaml": patched})
+    result = runner.invoke(app, ["library", "lint", "--library", str(lib)])
+    lines = (lib / "01-patching.yaml").read_text().splitlines()
+    expected = next(i for i, line in enumerate(lines, 1) if "{% for" in line)
+    assert f"01-patching.yaml:{expected}:1: error: " in result.output, result.output
+
+
+def test_definitions_keep_to_the_clause_text_language(tmp_path: Path) -> None:
+    bomb = DEFINITIONS.replace(
+        "text: means an update that fixes a Vulnerability.",
+        "text: \"means {% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}"
+        "{% endfor %} an update that fixes a Vulnerability.\"")
+    lib = _library(tmp_path, {"definitions.yaml": bomb})
+    result = runner.invoke(app, ["library", "lint", "--library", str(lib)])
+    assert result.exit_code == 1
+    assert "definition of 'Security Patch': 'for' is not allowed in clause text" in result.output

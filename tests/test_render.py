@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mc2cli.render import RenderError, analyze, render_text
@@ -40,3 +42,27 @@ def test_syntax_error_has_a_line() -> None:
 def test_undefined_names_fail_loudly() -> None:
     with pytest.raises(RenderError, match="undefined"):
         render_text("{{ missing }}", {}, lambda c: c)
+
+
+def test_a_bare_ref_is_refused() -> None:
+    assert any("'ref' is used without a clause id" in str(p)
+               for p in analyze("see {{ ref }}.").problems)
+
+
+@pytest.mark.parametrize(("text", "what"), [
+    ("{{ '\\x21\\x5bx\\x5d\\x28/etc/passwd\\x29' }}", "an image"),
+    ("{{ '\\x3cscript>' }}", "raw HTML"),
+    ("{{ '\\u202e' }}", "invisible character U+202E"),
+    ("{{ '\\x1b' }}[31m", "invisible character U+001B"),
+    ("{{ '\\x7c' }} a | b |", "a table"),
+])
+def test_rendered_text_is_checked_not_only_its_source(text: str, what: str) -> None:
+    assert analyze(text).problems == []  # the source alone looks harmless
+    with pytest.raises(RenderError, match=re.escape(what)):
+        render_text(text, {}, lambda c: c)
+
+
+def test_escaped_deal_values_are_not_mistaken_for_markup() -> None:
+    from mc2cli.markdown import escape
+    assert render_text("{{ name }}", {"name": escape("[x](y) <b> $5 ![i](j)")},
+                       lambda c: c)

@@ -88,7 +88,6 @@ class Contract:
         return [c for s in self.all_sections for c in s.clauses]
 
 
-_ATTR = re.compile(r"\s+")
 
 
 def _split_value(raw: Any) -> tuple[Any, str | None, bool]:
@@ -328,10 +327,11 @@ class _Assembler:
             own = {}
             listed = set(c.parameters)
         info = analyze(raw_text)
-        if info.problems or (lc is None and unsafe(raw_text)):
+        found_unsafe = unsafe(raw_text) if lc is None else []
+        if info.problems or found_unsafe:
             for p in info.problems:
                 self.err(text_key, p.args[0], p.hint, line_offset=p.line)
-            for line, what, hint in unsafe(raw_text):
+            for line, what, hint in found_unsafe:
                 self.err(text_key, f"text contains {what}", hint, line_offset=line,
                          rule="unsafe")
             return None
@@ -491,6 +491,12 @@ class _Assembler:
                     ) -> list[tuple[str, str]]:
         rendered: dict[str, str] = {}
         for term, (definition, where) in self.lib.definitions.items():
+            syntax = analyze(definition.text).problems
+            for p in syntax:
+                self.problems.append(where.problem(f"definition of '{term}': {p}", p.hint,
+                                                   sub=("text",), line_offset=p.line))
+            if syntax:
+                continue
             try:
                 rendered[term] = render_text(definition.text, context, lambda c: c).strip()
             except RenderError as exc:

@@ -133,6 +133,7 @@ def _lint(lib: Library) -> list[Problem]:
                                      "remove the definition or use the term", sub=("term",),
                                      rule="definition-unused"))
         out.extend(_capitalization(definition.text, lower_terms, where, ("text",)))
+        out.extend(_definition_text(term, definition.text, where))
     return out
 
 
@@ -184,4 +185,18 @@ def _render_check(lib: Library, cid: str, pos: Position, text: str,
                                      f"{exc}", exc.hint, sub=("positions", pos),
                                      rule="render"))
             break
+    return out
+
+
+def _definition_text(term: str, text: str, where: Any) -> list[Problem]:
+    """A definition is held to the clause-text language and must render safely."""
+    info = analyze(text)
+    out = [where.problem(f"definition of '{term}': {p}", p.hint, sub=("text",),
+                         line_offset=p.line, rule="template") for p in info.problems]
+    if not info.problems:
+        try:
+            render_text(text, _SAMPLE_CONTEXT, lambda c: "Section 9.9")
+        except RenderError as exc:
+            out.append(where.problem(f"definition of '{term}': {exc}", exc.hint,
+                                     sub=("text",), rule="render"))
     return out

@@ -15,17 +15,18 @@ def escape(text: str) -> str:
 
 
 _UNSAFE = [
-    (re.compile(r"!\["), "an image", "clause texts may not embed images"),
-    (re.compile(r"\]\("), "a link", "write the reference out in words"),
-    (re.compile(r"\]\{"), "a span with attributes", "write plain text"),
-    (re.compile(r"<\s*[A-Za-z/!?]"), "raw HTML", "clause texts may not contain HTML"),
+    # (?<!\\): a character escaped by a backslash (as mc2 escapes deal values) is text.
+    (re.compile(r"(?<!\\)!(?<!\\)\["), "an image", "clause texts may not embed images"),
+    (re.compile(r"(?<!\\)\]\("), "a link", "write the reference out in words"),
+    (re.compile(r"(?<!\\)\]\{"), "a span with attributes", "write plain text"),
+    (re.compile(r"(?<!\\)<\s*[A-Za-z/!?]"), "raw HTML", "clause texts may not contain HTML"),
     (re.compile(r"^\s{0,3}#", re.M), "a heading", "mc2 numbers headings itself"),
     (re.compile(r"^\s{0,3}(```|~~~|:::)", re.M), "a code fence or div", "write plain text"),
     (re.compile(r"^\s{0,3}(---|\*\*\*|___)\s*$", re.M), "a horizontal rule or metadata block",
      "write plain text"),
     (re.compile(r"^\s*\|.*\|\s*$", re.M), "a table", "clause texts may not contain tables"),
-    (re.compile(r"\$"), "a '$' (math)", "write 'USD' or 'dollars'"),
-    (re.compile(r"\[\^"), "a footnote", "write the note into the text"),
+    (re.compile(r"(?<!\\)\$"), "a '$' (math)", "write 'USD' or 'dollars'"),
+    (re.compile(r"(?<!\\)\[\^"), "a footnote", "write the note into the text"),
 ]
 
 

@@ -17,6 +17,8 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .markdown import unsafe
+from .models import visible
 from .values import Param
 
 CONTEXT_NAMES = frozenset(
@@ -90,6 +92,7 @@ def analyze(text: str) -> TextInfo:
                                          exc.lineno or 1,
                                          "check the {{ }} and {% %} pairs"))
         return info
+    called = {id(call.node) for call in tree.find_all(nodes.Call)}
     for node in tree.find_all(nodes.Node):
         line = getattr(node, "lineno", 1) or 1
         if not isinstance(node, _ALLOWED):
@@ -101,6 +104,9 @@ def analyze(text: str) -> TextInfo:
         elif isinstance(node, nodes.Name):
             if node.name != "ref":
                 info.names.add(node.name)
+            elif id(node) not in called:
+                info.problems.append(RenderError("'ref' is used without a clause id", line,
+                                                 "write {{ ref('clause.id') }}"))
         elif isinstance(node, nodes.Getattr) and node.attr != "value":
             info.problems.append(RenderError(f"'.{node.attr}' is not allowed in clause text",
                                              line, "only '.value' reads a parameter's raw value"))
@@ -137,6 +143,14 @@ def render_text(text: str, context: Mapping[str, Any], ref: Callable[[str], str]
         raise RenderError("cannot render: recursion too deep") from None
     if len(out) > MAX_OUTPUT:
         raise RenderError(f"rendered text is longer than {MAX_OUTPUT} characters")
+    # What the text became is checked too: a Jinja string such as '\x3cscript>' is safe
+    # source and unsafe output.
+    for line, what, hint in unsafe(out):
+        raise RenderError(f"renders to text that contains {what}", line, hint)
+    try:
+        visible(out, multiline=True)
+    except ValueError as exc:
+        raise RenderError(f"renders to text that {exc}") from None
     return out
 
 

@@ -54,8 +54,8 @@ class Document:
     def problem(self, key: PathKey, message: str, hint: str = "", *,
                 severity: str = "error", rule: str = "input", line_offset: int = 0) -> Problem:
         line, col = self.loc(key)
-        if line_offset:
-            line, col = self.text_starts.get(tuple(key), line) + line_offset, 1
+        if line_offset:  # a 1-based line inside a text: its first line is text_starts
+            line, col = self.text_starts.get(tuple(key), line) + line_offset - 1, 1
         return Problem(self.path, line, col, message, field=dotted(key), hint=hint,
                        severity=severity, rule=rule)  # type: ignore[arg-type]
 
