@@ -236,3 +236,23 @@ def test_a_parameter_set_deal_wide_does_not_borrow_a_principle_reason(tiny: Path
     assert contract is not None
     dev = next(d for d in contract.deviations if d.target == "patch_days")
     assert dev.reason is None
+
+
+def test_titles_are_escaped_everywhere(tiny: Path) -> None:
+    path = _deal(tiny, """\
+extra_clauses:
+  - id: deal.evil
+    principle: audit
+    title: "Evil | col ![x](/etc/passwd)"
+    obligor: mdm
+    text: "{{ mdm }} shall do it."
+    reason: test
+""")
+    build(path, out_dir=tiny / "o", formats=["md"])
+    md = (tiny / "o" / "contract.md").read_text()
+    assert "### 3.2 Evil \\| col !\\[x\\](/etc/passwd)" in md
+    row = next(line for line in md.splitlines() if line.startswith("| 3.2 |"))
+    cells = re.split(r"(?<!\\)\|", row)[1:-1]
+    assert [c.strip() for c in cells][2:] == ["", "X"]
+    notes = (tiny / "o" / "notes.md").read_text()
+    assert "Evil \\| col" in notes

@@ -36,7 +36,8 @@ def view(contract: Contract) -> dict[str, Any]:
     rows = responsibilities(contract)
     numbers = {s.id: s.number for s in contract.all_sections}
     matrix = [{"number": f"{numbers[sid]}.", "title": escape(next(iter(group)).section_title),
-               "rows": [r for r in rows if r.section == sid]}
+               "rows": [{"number": r.number, "title": escape(r.title), "obligor": r.obligor}
+                        for r in rows if r.section == sid]}
               for sid, group in groupby(rows, key=lambda r: r.section)]
     return {
         "title": escape(deal.title),
@@ -47,8 +48,11 @@ def view(contract: Contract) -> dict[str, Any]:
         "master_agreement": escape(deal.master_agreement or ""),
         "this_agreement": contract.context["this_agreement"],
         "framework": escape(contract.library.framework.framework),
-        "definitions": contract.definitions,
-        "sections": contract.all_sections,
+        "definitions": [(escape(term), text) for term, text in contract.definitions],
+        # Titles come from libraries and deals: escaped like every other value.
+        "sections": [{"number": s.number, "title": escape(s.title),
+                      "clauses": [{"number": c.number, "title": escape(c.title), "text": c.text}
+                                  for c in s.clauses]} for s in contract.all_sections],
         "key_terms": [{"title": escape(k.title), "value": escape(k.value),
                        "clause_numbers": k.clause_numbers} for k in key_terms(contract)],
         "matrix": matrix,

@@ -57,9 +57,9 @@ def to_markdown(contract: Contract) -> str:
                      f"Reason: {_reason(d.reason)}.")
     lines.append("")
     for section in contract.all_sections:
-        lines += [f"## Notes on section {section.number}: {section.title}", ""]
+        lines += [f"## Notes on section {section.number}: {escape(section.title)}", ""]
         for c in section.clauses:
-            lines += [f"### Note on {c.number} {c.title} (`{c.id}`)", ""]
+            lines += [f"### Note on {c.number} {escape(c.title)} (`{c.id}`)", ""]
             if c.extra:
                 lines += [f"Deal-specific clause. Reason: {_reason(c.reason)}.", ""]
                 continue
