@@ -248,6 +248,15 @@ class _Assembler:
                 self.err(("parameters", pid),
                          f"parameter '{pid}' is not used by any clause in this deal",
                          "its clauses may be omitted; remove the value", severity="warning")
+        for pid_, choice in deal.principles.items():
+            used_here = {u for s in sections if s.id == pid_ for c in s.clauses for u in c.params}
+            for name in choice.parameters:
+                if name in self.lib.parameters and name not in used_here \
+                        and not choice.omit:
+                    self.err(("principles", pid_, "parameters", name),
+                             f"no clause of '{pid_}' in this deal uses parameter '{name}'",
+                             "set it deal-wide under 'parameters:', or on the clause that "
+                             "uses it")
         self.param_deviations(sections, general)
         if any(p.severity == "error" for p in self.problems):
             return None

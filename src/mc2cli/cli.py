@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .cli_author import DealOpt, complete_clause_id, complete_principle_id
@@ -246,9 +247,9 @@ def report(
                       "key-terms": "Key terms", "responsibilities": "Responsibility matrix"}
             for name, (headers, rows) in tables(rep).items():
                 table = Table(*headers, title=titles[name], title_justify="left")
-                for row in rows:
-                    table.add_row(*[", ".join(map(str, v)) if isinstance(v, list) else
-                                    ("" if v is None else str(v)) for v in row])
+                for row in rows:  # Text cells: a '[' in a reason is not rich markup
+                    table.add_row(*[Text(", ".join(map(str, v)) if isinstance(v, list) else
+                                         ("" if v is None else str(v))) for v in row])
                 out.print(table)
             t = rep.totals
             out.print(f"Obligations: HDO {t['hdo']}, MDM {t['mdm']}, both {t['both']}",
@@ -270,7 +271,7 @@ def library_list(
         headers, rows = catalog(_layers(library), principle, deal)
         table = Table(*headers)
         for r in rows:
-            table.add_row(*r)
+            table.add_row(*(Text(cell) for cell in r))
         out.print(table)
         return 0
     _guard(run)

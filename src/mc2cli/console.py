@@ -94,9 +94,13 @@ def expand_deals(deals: list[Path]) -> list[Path]:
         if not d.exists():
             raise UsageError(f"{d}: no such file or folder")
         if d.is_dir():
+            root = d.resolve()
+            # A link that leads out of the folder is not one of its deals (it could make mc2
+            # read, and quote in its messages, a file from anywhere).
             inside = sorted(p for p in d.rglob("*") if p.is_file() and (
                 p.name in ("deal.yaml", "deal.yml")
-                or (p.parent == d and p.suffix in DEAL_SUFFIXES)))
+                or (p.parent == d and p.suffix in DEAL_SUFFIXES))
+                and p.resolve().is_relative_to(root))
             if not inside:
                 raise UsageError(f"{d}: no deal files in this folder (looked for deal.yaml "
                                  "below it and *.yaml or *.yml directly in it)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,12 +23,22 @@ class Problem:
     rule: str = "input"
 
     def format(self) -> str:
-        where = f"{self.path}:{self.line}:{self.col}"
-        what = f"{self.field}: {self.message}" if self.field else self.message
+        where = f"{_shown(self.path)}:{self.line}:{self.col}"
+        what = f"{_shown(self.field)}: {_shown(self.message)}" if self.field \
+            else _shown(self.message)
         text = f"{where}: {self.severity}: {what}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {_shown(self.hint)}"
         return text
+
+
+# A key or value from a hostile file must not start a new line in our output (a forged
+# '::error' workflow command, say) or move the terminal's cursor.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Mc2Error(Exception):

@@ -75,6 +75,7 @@ class Library:
     content_hash: str
     principle_where: dict[str, Located] = field(default_factory=dict)
     layer_dirs: dict[str, str] = field(default_factory=dict)
+    folders: list[Path] = field(default_factory=list)
 
     @property
     def principles(self) -> list[Principle]:

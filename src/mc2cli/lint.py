@@ -11,7 +11,7 @@ from .markdown import unsafe
 from .models import POSITIONS, Position, SameAs
 from .render import RenderError, analyze, render_text
 from .suggest import did_you_mean
-from .values import Param, ValueProblem, coerce, in_bounds
+from .values import Param, ValueProblem, bounds_fit, coerce, in_bounds
 
 _SAMPLE_CONTEXT = {"hdo": "Customer", "mdm": "Supplier", "this_agreement": "this Addendum",
                    "master_agreement": "Master Agreement", "governing_law": "the State of X",
@@ -45,6 +45,11 @@ def _lint(lib: Library) -> list[Problem]:
     defaults: dict[str, dict[str, Any]] = {}
     for pid, (param, where) in lib.parameters.items():
         defaults[pid] = {}
+        if not bounds_fit(param):
+            out.append(where.problem(
+                f"bounds of a '{param.type}' parameter must be "
+                + ("dates (YYYY-MM-DD)" if param.type == "date" else "whole numbers"),
+                sub=("bounds",), rule="parameter-bounds"))
         for pos in POSITIONS:
             try:
                 value = coerce(param, param.default[pos])

@@ -338,6 +338,14 @@ class ExtraClause(Model):
     parameters: dict[str, Any] = {}
 
 
+def _date(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+        raise ValueError(f"must be a date written YYYY-MM-DD; got {value!r}")
+    if isinstance(value, int | float):
+        raise ValueError(f"must be a date written YYYY-MM-DD; got {value!r}")
+    return value.strip() if isinstance(value, str) else value
+
+
 def _format_version(value: int) -> int:
     if value != 1:
         raise ValueError(f"answers-file format {value} is not supported; this mc2 reads format 1")
@@ -348,7 +356,7 @@ class Deal(Model):
     mc2: Annotated[int, AfterValidator(_format_version)]
     title: Line = "Medical Device Cybersecurity Addendum"
     reference: Line | None = None
-    effective_date: dt.date
+    effective_date: Annotated[dt.date, BeforeValidator(_date)]
     governing_law: Line
     master_agreement: Line | None = None
     parties: Parties

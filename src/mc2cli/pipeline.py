@@ -13,11 +13,12 @@ from typing import Any
 from . import __version__
 from .assemble import Contract, assemble
 from .convert import FORMATS, convert
-from .errors import InputError, Problem
+from .errors import InputError, Problem, UsageError
 from .library import Library, load_library, resolve_layers
 from .lint import lint_library
 from .lock import Change, Lock, compare, dumps, from_contract, lock_path, read_lock, write
 from .models import Deal
+from .paths import builtin_library_dir
 from .stale import stale_files
 from .suggest import did_you_mean
 from .validate import validate_lenient
@@ -139,7 +140,9 @@ def check(deal_path: Path, *, strict: bool = False, library: list[Path] | None =
         lib = library_for(deal, deal_path, library, doc)
     except InputError as exc:
         return CheckResult(deal_path, None, [*problems, *exc.problems] if deal else exc.problems)
-    problems.extend(p for p in lint_library(lib) if p.severity == "error")
+    library_errors = [p for p in lint_library(lib) if p.severity == "error"]
+    if library_errors:  # a broken library cannot be assembled safely; report it alone
+        return CheckResult(deal_path, None, sorted({*problems, *library_errors}))
     contract, found = assemble(deal, doc, lib)
     problems.extend(found)
     if contract is not None:
@@ -159,18 +162,22 @@ def _strict(p: Problem) -> Problem:
 
 
 def default_out_dir(deal_path: Path) -> Path:
+    """out/<name>: the deal file's stem, or its folder's name for a deal.yaml."""
     name = deal_path.stem
     if name == "deal":
         name = deal_path.resolve().parent.name
+    if not name or name.startswith(".") or "/" in name or "\\" in name:
+        raise UsageError(f"{deal_path}: cannot name an output folder after this file; "
+                         "give one with -o")
     return Path("out") / name
 
 
-def manifest(contract: Contract, files: dict[str, bytes]) -> bytes:
+def manifest(contract: Contract, files: dict[str, bytes], deal_path: Path) -> bytes:
     lib = contract.library
     data: dict[str, Any] = {
         "mc2_version": __version__,
         # Layers as the deal names them, so the manifest does not depend on the working folder.
-        "library": {"edition": lib.edition, "layers": _layer_names(contract),
+        "library": {"edition": lib.edition, "layers": _layer_names(contract, deal_path),
                     "content_sha256": lib.content_hash},
         "clauses": [
             {"id": c.id, "number": c.number, "position": c.position,
@@ -182,9 +189,12 @@ def manifest(contract: Contract, files: dict[str, bytes]) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def _layer_names(contract: Contract) -> list[str]:
-    spec = contract.deal.library
-    return [spec] if isinstance(spec, str) else list(spec)
+def _layer_names(contract: Contract, deal_path: Path) -> list[str]:
+    """The layers that built it, relative to the deal: the same on every machine."""
+    base = deal_path.resolve().parent
+    return ["builtin" if folder == builtin_library_dir()
+            else Path(os.path.relpath(folder, base)).as_posix()
+            for folder in contract.library.folders]
 
 
 def _jsonable(value: Any) -> Any:
@@ -193,7 +203,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def render_outputs(contract: Contract, formats: list[str]) -> dict[str, bytes]:
+def render_outputs(contract: Contract, formats: list[str], deal_path: Path) -> dict[str, bytes]:
     """Every requested file's bytes, in memory; nothing written."""
     from .document import to_markdown
     from .notes import to_markdown as notes_markdown
@@ -211,7 +221,7 @@ def render_outputs(contract: Contract, formats: list[str]) -> dict[str, bytes]:
         files["contract.md"] = markdown.encode()
     files.update(converted)
     files["notes.md"] = notes.encode()
-    files["manifest.json"] = manifest(contract, files)
+    files["manifest.json"] = manifest(contract, files, deal_path)
     return files
 
 
@@ -221,7 +231,7 @@ def build(deal_path: Path, *, out_dir: Path | None = None, formats: list[str] | 
     result = check(deal_path, strict=strict, library=library)
     if result.contract is None:
         raise InputError(result.problems)
-    files = render_outputs(result.contract, formats or list(FORMATS))
+    files = render_outputs(result.contract, formats or list(FORMATS), deal_path)
     target = out_dir or default_out_dir(deal_path)
     written = publish(target, files)
     return BuildResult(deal_path, target, written,
@@ -291,7 +301,7 @@ def stale_outputs(deal_path: Path, *, out_dir: Path | None = None,
     result = check(deal_path, strict=strict, library=library)
     if result.contract is None:
         raise InputError(result.problems)
-    files = render_outputs(result.contract, formats or list(FORMATS))
+    files = render_outputs(result.contract, formats or list(FORMATS), deal_path)
     target = out_dir or default_out_dir(deal_path)
     stale = stale_files(target, files, display(target), display(deal_path))
     return StaleResult(deal_path, target, sorted(files), stale,

@@ -110,6 +110,14 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _csv_cell(value: Any) -> str:
+    """Plain text for a spreadsheet; a cell that would start a formula is quoted with '."""
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    text = "" if value is None else str(value).replace("\n", " ")
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _md_table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines.extend("| " + " | ".join(_cell(v) for v in row) + " |" for row in rows)
@@ -161,6 +169,6 @@ def to_csv(report: Report) -> dict[str, bytes]:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(headers)
-        writer.writerows([[_cell(v) for v in row] for row in rows])
+        writer.writerows([[_csv_cell(v) for v in row] for row in rows])
         files[f"{name}.csv"] = buf.getvalue().encode()
     return files

@@ -42,6 +42,14 @@ def long_date(value: dt.date) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
+def iso_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD, and only that (no timestamps, week dates or 20270101)."""
+    text = text.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"{text!r} is not written YYYY-MM-DD")
+    return dt.date.fromisoformat(text)
+
+
 class ValueProblem(ValueError):
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -72,7 +80,7 @@ def coerce(param: Parameter, raw: Any) -> Any:
         raise ValueProblem(f"must be true or false; got {raw!r}", "write true or false")
     if kind == "date":
         try:
-            return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw).strip())
+            return raw if isinstance(raw, dt.date) else iso_date(str(raw))
         except ValueError:
             raise ValueProblem(f"must be a date written YYYY-MM-DD; got {raw!r}",
                                "check that the day exists") from None
@@ -88,6 +96,8 @@ def coerce(param: Parameter, raw: Any) -> Any:
             raise ValueProblem("must be a list, e.g. [a, b]")
         if len(raw) > MAX_LIST:
             raise ValueProblem(f"has {len(raw)} items; the limit is {MAX_LIST}")
+        if not raw:
+            raise ValueProblem("must name at least one item")
         items = []
         for item in raw:
             if not isinstance(item, str) or not item.strip() or "\n" in item:
@@ -96,6 +106,8 @@ def coerce(param: Parameter, raw: Any) -> Any:
                 raise ValueProblem(f"{item!r} is not one of its choices",
                                    did_you_mean(item, param.choices)
                                    or "choices: " + ", ".join(param.choices))
+            if item.strip() in items:
+                raise ValueProblem(f"{item!r} is listed twice")
             items.append(item.strip())
         return items
     # text
@@ -114,9 +126,21 @@ def in_bounds(param: Parameter, value: Any) -> bool:
     b = param.bounds
     if b is None or param.type not in (*NUMERIC, "date"):
         return True
+    if not bounds_fit(param):
+        return True  # lint reports bounds of the wrong type
     if b.min is not None and value < b.min:
         return False
     return not (b.max is not None and value > b.max)
+
+
+def bounds_fit(param: Parameter) -> bool:
+    """Bounds are numbers for counts and dates for dates."""
+    b = param.bounds
+    if b is None:
+        return True
+    want = dt.date if param.type == "date" else int
+    return all(v is None or (isinstance(v, want) and not isinstance(v, bool))
+               for v in (b.min, b.max))
 
 
 def bounds_text(param: Parameter) -> str:

@@ -164,6 +164,10 @@ def load_text(text: str, path: str) -> Document:
                 root = _place(b, stack, container, ev, root)
                 continue
             if isinstance(ev, yaml.AliasEvent):
+                if stack and stack[-1][5] and stack[-1][2] is None:
+                    line, col = _mark(ev.start_mark)
+                    raise _fail(path, line, col, f"an alias (*{ev.anchor}) used as a key",
+                                "keys must be written out")
                 if ev.anchor not in b.anchors:
                     line, col = _mark(ev.start_mark)
                     raise _fail(path, line, col, f"unknown alias *{ev.anchor}")
