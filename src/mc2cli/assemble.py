@@ -10,7 +10,7 @@ from typing import Any
 from .errors import Problem
 from .library import GENERAL, LibClause, Library
 from .markdown import escape, unsafe
-from .models import Clause, Deal, ExtraClause, Position, Principle
+from .models import Choice, Clause, Deal, ExtraClause, Position, Principle
 from .render import CONTEXT_NAMES, RenderError, analyze, render_text
 from .suggest import did_you_mean, known
 from .values import Param, ValueProblem, coerce, in_bounds, long_date
@@ -472,9 +472,9 @@ class _Assembler:
                                      plain(param, use.middle), shown)
 
     def param_key(self, pid: str, cid: str, sid: str) -> PathKey:
-        if pid in self.deal.clauses.get(cid, _EMPTY).parameters:
+        if pid in self.deal.clauses.get(cid, _NO_CHOICE).parameters:
             return ("clauses", cid, "parameters", pid)
-        if pid in self.deal.principles.get(sid, _EMPTY).parameters:
+        if pid in self.deal.principles.get(sid, _NO_CHOICE).parameters:
             return ("principles", sid, "parameters", pid)
         if pid in self.deal.parameters:
             return ("parameters", pid)
@@ -524,7 +524,7 @@ class _Assembler:
         return [(t, rendered[t]) for t in sorted(used, key=str.lower)]
 
 
-_EMPTY = type("_E", (), {"parameters": {}})()
+_NO_CHOICE = Choice()
 
 
 def term_used(term: str, plural: str | None, text: str) -> bool:

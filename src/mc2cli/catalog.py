@@ -75,11 +75,6 @@ def _insert_extra(rows: list[tuple[str, ...]], extra: ExtraClause, deal: str) ->
     rows.insert(at, (extra.principle, extra.id, extra.title, extra.obligor, "extra", deal))
 
 
-def catalog_rows(layers: list[Path] | None, principle: str | None) -> list[tuple[str, ...]]:
-    """The rows of the clause table for a library alone."""
-    return catalog(layers, principle)[1]
-
-
 def clause_ids(layers: list[Path] | None, deal: Path | None = None) -> list[tuple[str, str]]:
     """(id, title) of every clause: the library's, then the deal's extra clauses."""
     lib, model = library_and_deal(layers, deal)
