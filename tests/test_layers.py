@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import DEAL, library_files, write_tree
-from mc2cli.assemble import Contract
 from mc2cli.cli import app
+from mc2cli.contract import Contract
 from mc2cli.document import to_markdown
 from mc2cli.errors import InputError
 from mc2cli.library import Library, load_library

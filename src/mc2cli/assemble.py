@@ -3,91 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from . import terms
+from .contract import AssembledClause, Contract, Deviation, ParamUse, Section
 from .errors import Problem
 from .library import GENERAL, LibClause, Library
 from .markdown import escape, unsafe
-from .models import Choice, Clause, Deal, ExtraClause, Position, Principle
+from .models import Choice, Clause, Deal, ExtraClause, Position
 from .render import CONTEXT_NAMES, RenderError, analyze, render_text
 from .suggest import did_you_mean, known
 from .values import Param, ValueProblem, coerce, in_bounds, long_date
 from .yamlload import Document, PathKey
-
-
-@dataclass
-class ParamUse:
-    id: str
-    value: Any
-    middle: Any
-    set_by: str  # "library", "deal", "principle" or "clause"
-    in_bounds: bool
-    reason: str | None
-
-
-@dataclass
-class AssembledClause:
-    id: str
-    title: str
-    section: str
-    number: str
-    obligor: str
-    position: Position
-    required: bool
-    text: str
-    params: dict[str, ParamUse]
-    references: list[str]
-    notes: str
-    extra: bool
-    reason: str | None
-    sha256: str
-    positions: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Section:
-    number: int
-    id: str
-    title: str
-    principle: Principle | None
-    clauses: list[AssembledClause]
-
-
-@dataclass
-class Deviation:
-    kind: str  # position | omit-principle | omit-clause | parameter | out-of-bounds | extra-clause
-    target: str
-    detail: str
-    reason: str | None
-    needs_reason: bool
-    where: tuple[str, int, int]
-    middle: str = ""
-    value: str = ""
-
-
-@dataclass
-class Contract:
-    deal: Deal
-    library: Library
-    sections: list[Section]
-    general: Section | None
-    definitions: list[tuple[str, str]]
-    omitted_principles: dict[str, str | None]
-    omitted_clauses: dict[str, str | None]
-    deviations: list[Deviation]
-    context: dict[str, Any]
-
-    @property
-    def all_sections(self) -> list[Section]:
-        return [*self.sections, *([self.general] if self.general else [])]
-
-    @property
-    def clauses(self) -> list[AssembledClause]:
-        return [c for s in self.all_sections for c in s.clauses]
-
-
 
 
 def _split_value(raw: Any) -> tuple[Any, str | None, bool]:
@@ -260,8 +187,9 @@ class _Assembler:
         self.param_deviations(sections, general)
         if any(p.severity == "error" for p in self.problems):
             return None
-        definitions = self.definitions([c for s in sections for c in s.clauses]
-                                       + (general.clauses if general else []), context)
+        definitions = terms.definitions(self.lib, [c for s in sections for c in s.clauses]
+                                        + (general.clauses if general else []), context,
+                                        self.problems)
         return Contract(deal, self.lib, sections, general, definitions, omitted_principles,
                         omitted_clauses, self.deviations, context)
 
@@ -496,40 +424,7 @@ class _Assembler:
             "effective_date": long_date(deal.effective_date),
         }
 
-    def definitions(self, clauses: list[AssembledClause], context: dict[str, Any]
-                    ) -> list[tuple[str, str]]:
-        rendered: dict[str, str] = {}
-        for term, (definition, where) in self.lib.definitions.items():
-            syntax = analyze(definition.text).problems
-            for p in syntax:
-                self.problems.append(where.problem(f"definition of '{term}': {p}", p.hint,
-                                                   sub=("text",), line_offset=p.line))
-            if syntax:
-                continue
-            try:
-                rendered[term] = render_text(definition.text, context, lambda c: c).strip()
-            except RenderError as exc:
-                self.problems.append(where.problem(f"definition of '{term}': {exc}",
-                                                   sub=("text",)))
-        body = "\n".join(c.text for c in clauses)
-        used = {t for t in rendered if term_used(t, self.lib.definitions[t][0].plural, body)}
-        pending = list(used)
-        while pending:
-            t = pending.pop()
-            for other in rendered:
-                if other not in used and other != t and term_used(
-                        other, self.lib.definitions[other][0].plural, rendered[t]):
-                    used.add(other)
-                    pending.append(other)
-        return [(t, rendered[t]) for t in sorted(used, key=str.lower)]
-
-
 _NO_CHOICE = Choice()
-
-
-def term_used(term: str, plural: str | None, text: str) -> bool:
-    forms = [term, *([plural] if plural else [])]
-    return any(re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", text) for f in forms)
 
 
 def assemble(deal: Deal, doc: Document, library: Library) -> tuple[Contract | None,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import __version__
-from .assemble import AssembledClause, Contract
+from .contract import AssembledClause, Contract
 from .document import to_markdown
 from .errors import InputError
 from .pipeline import check, display

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from .assemble import Contract
+from .contract import Contract
 from .markdown import escape
 from .models import Party
 from .paths import templates_dir

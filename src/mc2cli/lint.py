@@ -143,7 +143,7 @@ def _lint(lib: Library) -> list[Problem]:
 
 
 def _uses(term: str, plural: str | None, text: str) -> bool:
-    from .assemble import term_used
+    from .terms import term_used
     return term_used(term, plural, text)
 
 

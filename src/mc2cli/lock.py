@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, Field
 
-from .assemble import AssembledClause, Contract
+from .contract import AssembledClause, Contract
 from .errors import InputError, OutputError, Problem
 from .models import ClauseId, Model, ParamId, Position
 from .validate import validate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .assemble import AssembledClause, Contract
+from .contract import AssembledClause, Contract
 from .markdown import escape
 from .models import POSITIONS, SameAs
 from .render import RenderError, render_text

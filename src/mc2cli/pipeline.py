@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .assemble import Contract, assemble
+from .assemble import assemble
+from .contract import Contract
 from .convert import FORMATS, convert
 from .errors import InputError, Problem, UsageError
 from .library import Library, load_library, resolve_layers

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from . import __version__
-from .assemble import Contract
+from .contract import Contract
 from .tables import KeyTerm, Responsibility, key_terms, responsibilities, totals
 
 NO_REASON = "no reason given"

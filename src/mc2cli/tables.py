@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .assemble import Contract
+from .contract import Contract
 from .values import bounds_text, plain, unit
 
 
