@@ -256,3 +256,9 @@ extra_clauses:
     assert [c.strip() for c in cells][2:] == ["", "X"]
     notes = (tiny / "o" / "notes.md").read_text()
     assert "Evil \\| col" in notes
+
+
+def test_the_public_surface_is_importable() -> None:
+    import mc2cli
+    for name in mc2cli.__all__:
+        assert getattr(mc2cli, name) is not None, name

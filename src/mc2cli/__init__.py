@@ -1,12 +1,32 @@
-"""mc2: assemble medical-device cybersecurity contracts from the MC2 principles."""
+"""mc2: assemble medical-device cybersecurity contracts from the MC2 principles.
+
+The public surface is below; the command line (`mc2`) is a thin layer over it.
+Names are imported on first use, so `mc2 --help` and shell completion stay quick.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:
     __version__ = version("mc2cli")
 except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+_PUBLIC = {
+    "check": "pipeline", "build": "pipeline", "load_deal": "pipeline",
+    "CheckResult": "pipeline", "BuildResult": "pipeline", "render_outputs": "pipeline",
+    "Contract": "contract", "load_library": "library", "Library": "library",
+    "Mc2Error": "errors", "InputError": "errors", "OutputError": "errors",
+    "UsageError": "errors", "Problem": "errors",
+}
+
+__all__ = ["__version__", *_PUBLIC]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
+    raise AttributeError(f"module 'mc2cli' has no attribute {name!r}")
