@@ -12,10 +12,9 @@ from typing import Any
 
 from .errors import InputError, NotFound
 from .library import CLAUSE_PARTS, GENERAL, PARAMETER_PARTS, LibClause, Library, load_library
-from .lint import _SAMPLE_CONTEXT
 from .models import POSITIONS, Deal, ExtraClause, Parameter, Position, SameAs
 from .paths import builtin_library_dir
-from .render import RenderError, render_text
+from .render import SAMPLE_CONTEXT, RenderError, render_text
 from .suggest import did_you_mean
 from .values import Param, ValueProblem, bounds_text, coerce, plain
 
@@ -141,7 +140,7 @@ def _other_parts(lc: LibClause) -> list[str]:
 
 def _render_position(lib: Library, lc: LibClause, pos: Position) -> str:
     c = lc.clause
-    context: dict[str, Any] = dict(_SAMPLE_CONTEXT)
+    context: dict[str, Any] = dict(SAMPLE_CONTEXT)
     for pid in c.parameters:
         if pid in lib.parameters:
             param = lib.parameters[pid][0]

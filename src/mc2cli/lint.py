@@ -9,13 +9,10 @@ from .errors import Problem
 from .library import GENERAL, Library
 from .markdown import unsafe
 from .models import POSITIONS, Position, SameAs
-from .render import RenderError, analyze, render_text
+from .render import SAMPLE_CONTEXT, RenderError, analyze, render_text
 from .suggest import did_you_mean
 from .values import Param, ValueProblem, bounds_fit, coerce, in_bounds
 
-_SAMPLE_CONTEXT = {"hdo": "Customer", "mdm": "Supplier", "this_agreement": "this Addendum",
-                   "master_agreement": "Master Agreement", "governing_law": "the State of X",
-                   "effective_date": "1 January 2027"}
 _LINT_CACHE: dict[int, list[Problem]] = {}
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 
@@ -179,7 +176,7 @@ def _render_check(lib: Library, cid: str, pos: Position, text: str,
     clause = lib.clauses[cid].clause
     users = [p for p in POSITIONS if clause.text(p) == text] or [pos]
     for user in users:
-        context: dict[str, Any] = dict(_SAMPLE_CONTEXT)
+        context: dict[str, Any] = dict(SAMPLE_CONTEXT)
         for pid, per in defaults.items():
             if user in per:
                 context[pid] = Param(lib.parameters[pid][0], per[user])
@@ -200,7 +197,7 @@ def _definition_text(term: str, text: str, where: Any) -> list[Problem]:
                          line_offset=p.line, rule="template") for p in info.problems]
     if not info.problems:
         try:
-            render_text(text, _SAMPLE_CONTEXT, lambda c: "Section 9.9")
+            render_text(text, SAMPLE_CONTEXT, lambda c: "Section 9.9")
         except RenderError as exc:
             out.append(where.problem(f"definition of '{term}': {exc}", exc.hint,
                                      sub=("text",), rule="render"))
