@@ -26,8 +26,8 @@ CONTEXT_NAMES = frozenset(
 # What the context names stand for when a library text is rendered without a deal
 # (lint, `library show`).
 SAMPLE_CONTEXT = {"hdo": "Customer", "mdm": "Supplier", "this_agreement": "this Addendum",
-                   "master_agreement": "Master Agreement", "governing_law": "the State of X",
-                   "effective_date": "1 January 2027"}
+                  "master_agreement": "Master Agreement", "governing_law": "the State of X",
+                  "effective_date": "1 January 2027"}
 TEXT_FILTERS = {"or_list", "and_list", "upper", "lower", "capitalize"}
 MAX_OUTPUT = 2_000_000
 
