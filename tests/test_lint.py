@@ -125,3 +125,10 @@ def test_definitions_keep_to_the_clause_text_language(tmp_path: Path) -> None:
     result = runner.invoke(app, ["library", "lint", "--library", str(lib)])
     assert result.exit_code == 1
     assert "definition of 'Security Patch': 'for' is not allowed in clause text" in result.output
+
+
+def test_notes_are_checked_like_texts(tmp_path: Path) -> None:
+    lib = _library(tmp_path, {"02-audit.yaml": AUDIT.replace(
+        "    notes: Audit.", "    notes: \"Audit <script>x()</script>\"")})
+    result = runner.invoke(app, ["library", "lint", "--library", str(lib)])
+    assert result.exit_code == 1 and "notes of 'audit.rights' contain raw HTML" in result.output

@@ -78,7 +78,7 @@ def test_empty_file(text: str) -> None:
 def test_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_bytes(b"a: " + b"x" * (MAX_BYTES + 1))
-    with pytest.raises(InputError, match="the limit is"):
+    with pytest.raises(InputError, match="larger than the limit"):
         load_path(big)
 
 
@@ -94,3 +94,10 @@ def test_syntax_error_is_located() -> None:
 def test_block_text_start_line_is_recorded() -> None:
     doc = load_text("a: 1\nt: |\n  one\n  two\n", "x.yaml")
     assert doc.text_starts[("t",)] == 3
+
+
+def test_an_endless_file_costs_only_the_limit(tmp_path: Path) -> None:
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(InputError, match="larger than the limit"):
+        load_path(link)

@@ -39,7 +39,7 @@ from .models import (
 from .paths import builtin_library_dir
 from .suggest import did_you_mean
 from .validate import validate
-from .yamlload import Document, PathKey, load_bytes
+from .yamlload import Document, PathKey, load_bytes, read_limited
 
 _CLAUSE_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
 _LIBRARY_FILES = ("framework.yaml", "parameters.yaml", "definitions.yaml", "general.yaml")
@@ -92,7 +92,15 @@ def read_layer(folder: Path, before: list[Path], problems: list[Problem]) -> Raw
             problems.append(Problem(_display(path), 1, 1, "symlink leads outside the library",
                                     rule="library"))
             continue
-        data = path.read_bytes()
+        try:
+            data = read_limited(path, _display(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        except OSError as exc:
+            problems.append(Problem(_display(path), 1, 1, f"cannot read file: {exc.strerror}",
+                                    rule="library"))
+            continue
         digest.update(path.name.encode() + b"\0" + data + b"\0")
         files.append((path.name, path, data))
     return RawLayer(name, folder, shown, files, digest.hexdigest())

@@ -117,6 +117,9 @@ def _lint(lib: Library) -> list[Problem]:
             out.append(where.problem(f"clause '{cid}' cites no references",
                                      "name the standards or law it rests on",
                                      sub=("id",), rule="references", severity="warning"))
+        for line, what, hint in unsafe(clause.notes):  # notes.md carries them verbatim
+            out.append(where.problem(f"notes of '{cid}' contain {what}", hint,
+                                     sub=("notes",), line_offset=line, rule="unsafe"))
         if not clause.notes.strip():
             out.append(where.problem(f"clause '{cid}' has no negotiator notes",
                                      sub=("notes",), rule="notes", severity="warning"))

@@ -98,11 +98,22 @@ def _decode(raw: bytes, path: str) -> str:
     return text
 
 
+def read_limited(path: Path, display: str | None = None) -> bytes:
+    """A file's bytes, reading no more than the size limit allows (a 3 GB file, or a link
+    to /dev/zero, costs 5 MB and a message, not the machine's memory)."""
+    with path.open("rb") as fh:
+        raw = fh.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise _fail(display or str(path), 1, 1, f"file is larger than the limit of "
+                    f"{MAX_BYTES} bytes", "split it, or check that this is the file you meant")
+    return raw
+
+
 def load_path(path: Path, display: str | None = None) -> Document:
     """Read and parse a YAML file; every failure is an InputError with a location."""
     shown = display or str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, shown)
     except FileNotFoundError:
         raise _fail(shown, 1, 1, "file not found") from None
     except IsADirectoryError:
