@@ -305,7 +305,8 @@ GOOD_SHA = "a" * 64
     (lambda t: t.replace("twelve (12)", "six (6)"), "does not match its sha256"),
     (lambda t: t.replace("edition: TEST 1\n", ""), "library.edition: is required"),
     (lambda t: t + "extra: 1\n", "unknown key 'extra'"),
-    (lambda t: t + "  bogus.clause: Text.\n", "'bogus.clause' is not under 'clauses'"),
+    (lambda t: t.replace("texts:\n", "texts:\n  bogus.clause: Text.\n"),
+     "'bogus.clause' is not under 'clauses'"),
     (lambda t: t.replace("mc2_lock: 1\n", "mc2_lock: 1\nmc2_lock: 1\n"), "duplicate key"),
     (lambda t: "\x00", "NUL byte"),
     (lambda t: "- just\n- a list\n", "must be a mapping"),
@@ -369,3 +370,18 @@ def test_read_lock_raises_located_input_error(tmp_path: Path) -> None:
         lock.read_lock(path, "deal.yaml.lock")
     assert {p.rule for p in caught.value.problems} == {"lock-file"}
     assert all(p.path == "deal.yaml.lock" and p.line >= 1 for p in caught.value.problems)
+
+
+def test_a_changed_definition_or_title_is_drift(tiny: Path) -> None:
+    deal = str(tiny / "deal.yaml")
+    assert runner.invoke(app, ["lock", deal]).exit_code == 0
+    definitions = tiny / "lib" / "definitions.yaml"
+    definitions.write_text(definitions.read_text().replace(
+        "means an update that fixes a Vulnerability.", "means anything said to fix a Vulnerability."))
+    clauses = tiny / "lib" / "02-audit.yaml"
+    clauses.write_text(clauses.read_text().replace("title: Audit Rights", "title: Courtesy Visit"))
+    result = runner.invoke(app, ["check", "--locked", deal])
+    assert result.exit_code == 1
+    assert "term Security Patch: the term printed in the contract changed" in result.output
+    assert "title audit.rights: the title printed in the contract changed" in result.output
+    assert "+means anything said to fix a Vulnerability." in result.output

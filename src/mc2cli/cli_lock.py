@@ -93,7 +93,9 @@ def _write_lock(path: Path, library: list[Path] | None) -> bool:
     if previous is None:
         what = f"wrote {name} ({len(resolved.lock.clauses)} clauses)"
     elif accepted:
-        what = f"updated {name}, accepting changes to {', '.join(accepted)}"
+        shown = ", ".join(accepted[:8]) + (f" and {len(accepted) - 8} more"
+                                           if len(accepted) > 8 else "")
+        what = f"updated {name}, accepting changes to {shown}"
     elif changes:
         what = f"replaced {name}, which could not be read"
     else:

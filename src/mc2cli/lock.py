@@ -63,6 +63,9 @@ class Lock:
     edition: str
     content_sha256: str
     clauses: dict[str, LockedClause]
+    # The rest of the printed contract that comes from the library: headings and the
+    # Definitions section, keyed "section <id>", "title <clause id>" and "term <term>".
+    printed: dict[str, str] = field(default_factory=dict)
     path: str = ""
     where: dict[str, tuple[int, int]] = field(default_factory=dict)
     clauses_at: tuple[int, int] = (1, 1)
@@ -90,7 +93,11 @@ def sha256(text: str) -> str:
 def from_contract(contract: Contract) -> Lock:
     """The lock of an assembled contract."""
     lib = contract.library
-    return Lock(lib.edition, lib.content_hash, {c.id: _locked(c) for c in contract.clauses})
+    printed = {f"section {s.id}": s.title for s in contract.all_sections}
+    printed |= {f"title {c.id}": c.title for c in contract.clauses}
+    printed |= {f"term {term}": text for term, text in contract.definitions}
+    return Lock(lib.edition, lib.content_hash, {c.id: _locked(c) for c in contract.clauses},
+                printed)
 
 
 def _locked(c: AssembledClause) -> LockedClause:
@@ -166,6 +173,7 @@ def dumps(lock: Lock, deal_name: str) -> bytes:
         "parameters": {c.id: _Flow(sorted(c.parameters.items())) for c in ordered
                        if c.parameters},
         "texts": {c.id: _Literal(c.text) for c in ordered},
+        "printed": {key: _Literal(text) for key, text in sorted(lock.printed.items())},
     }
     name = "".join(ch if ch.isprintable() else "?" for ch in deal_name)
     header = (f"# mc2 lock file of {name}: the clauses it resolves to, with their texts.\n"
@@ -202,6 +210,7 @@ class _LockFile(Model):
     clauses: list[_ClauseEntry]
     parameters: dict[ClauseId, dict[ParamId, Value]] = Field(default_factory=dict)
     texts: dict[ClauseId, str]
+    printed: dict[str, str] = Field(default_factory=dict)
 
 
 def read_lock(path: Path, display: str) -> Lock:
@@ -255,7 +264,9 @@ def _to_lock(model: _LockFile, doc: Document) -> Lock:
                                          model.parameters.get(entry.id, {}),
                                          model.texts[entry.id])
         where[entry.id] = doc.loc(("clauses", i))
-    return Lock(model.library.edition, model.library.content_sha256, clauses, doc.path, where,
+    printed_where = {key: doc.loc(("printed", key)) for key in model.printed}
+    return Lock(model.library.edition, model.library.content_sha256, clauses,
+                dict(model.printed), doc.path, {**printed_where, **where},
                 doc.loc(("clauses",)))
 
 
@@ -276,6 +287,19 @@ def compare(old: Lock, new: Lock) -> list[Change]:
         rule, message = _describe(before, after, lock_name)
         problem = Problem(old.path, line, col, message, field=cid, hint=hint, rule=rule)
         changes.append(Change(problem, _diff(cid, before, after, lock_name)))
+    for key in sorted({*old.printed, *new.printed}):
+        was, now = old.printed.get(key), new.printed.get(key)
+        if was == now:
+            continue
+        line, col = old.where.get(key, old.clauses_at)
+        what = ("no longer printed" if now is None else "newly printed" if was is None
+                else "changed")
+        problem = Problem(old.path, line, col, f"the {key.split(' ', 1)[0]} printed in the "
+                          f"contract {what} since {lock_name}", field=key, hint=hint,
+                          rule="lock-drift")
+        diff = difflib.unified_diff(_sentences(was or ""), _sentences(now or ""),
+                                    f"{key} ({lock_name})", f"{key} (now)", lineterm="")
+        changes.append(Change(problem, "\n".join(diff)))
     return changes
 
 
