@@ -114,7 +114,7 @@ def test_markdown_and_csv(tmp_path: Path) -> None:
     md = runner.invoke(app, ["report", deal, "--format", "md"])
     assert md.exit_code == 0
     assert "## Deviations from the Middle" in md.stdout
-    assert "| out-of-bounds | remote_session_log_retention_days |" in md.stdout
+    assert "| out-of-bounds | remote\\_session\\_log\\_retention\\_days |" in md.stdout
     result = runner.invoke(app, ["report", deal, "--format", "csv", "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [

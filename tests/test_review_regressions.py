@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,45 @@ def test_csv_cells_are_plain_and_never_formulas(tiny: Path) -> None:
 def test_an_alias_as_a_key_is_refused() -> None:
     with pytest.raises(InputError, match="used as a key"):
         load_text("a: &k x\n*k : 1\n", "x.yaml")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e300", "0", "-3"])
+def test_unusable_timeouts_are_usage_errors(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mc2cli import convert
+    monkeypatch.setenv(convert.TIMEOUT_ENV, value)
+    with pytest.raises(UsageError, match="seconds from 0 to 86400"):
+        convert.timeout()
+
+
+def test_report_markdown_escapes_deal_values(tiny: Path) -> None:
+    path = _deal(tiny, "position: hdo\nreason: \"<script>x()</script> ![i](/etc/passwd)\"\n")
+    text = path.read_text().replace("title: Test Addendum", "title: \"Deal <img src=x>\"")
+    path.write_text(text)
+    md = runner.invoke(app, ["report", str(path), "--format", "md"]).stdout
+    assert not re.search(r"(?<!\\)<|(?<!\\)!(?<!\\)\[", md)  # every < and ![ escaped
+    assert "\\<script\\>" in md
+
+
+def test_the_default_title_fits_the_kind_of_agreement(tiny: Path) -> None:
+    path = tiny / "deal.yaml"
+    text = path.read_text().replace("title: Test Addendum\n", "")
+    path.write_text(text)
+    contract = check(path).contract
+    assert contract is not None and contract.deal.title.endswith("Addendum")
+    path.write_text("\n".join(line for line in text.splitlines()
+                              if not line.startswith("master_agreement")) + "\n")
+    contract = check(path).contract
+    assert contract is not None and contract.deal.title.endswith("Agreement")
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("email", "x@y.example<script>alert(1)</script>"), ("phone", "<b>555</b> [x](y)")])
+def test_contact_details_must_look_like_contact_details(tiny: Path, field: str,
+                                                         value: str) -> None:
+    path = tiny / "deal.yaml"
+    contact = {"email": "a@b.example", "phone": "+1 555 0100"} | {field: value}
+    path.write_text(path.read_text().replace(
+        "    address: 1 Lake St",
+        f"    address: 1 Lake St\n    security_contact: {{name: SOC, email: '{contact['email']}',"
+        f" phone: '{contact['phone']}'}}"))
+    assert any(p.field == f"parties.hdo.security_contact.{field}" for p in check(path).errors)

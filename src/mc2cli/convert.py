@@ -54,8 +54,8 @@ def timeout() -> float:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not value > 0:
-        raise UsageError(f"{TIMEOUT_ENV}={raw!r}: give a number of seconds above 0")
+    if not 0 < value <= 86_400:  # also refuses inf and nan
+        raise UsageError(f"{TIMEOUT_ENV}={raw!r}: give a number of seconds from 0 to 86400")
     return value
 
 

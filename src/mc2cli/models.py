@@ -285,11 +285,12 @@ class Person(Model):
 class Contact(Model):
     name: Line
     email: Annotated[Line, AfterValidator(lambda v: _email(v))]
-    phone: Line | None = None
+    phone: Annotated[Line, StringConstraints(
+        pattern=r"^[0-9+() ./-]{3,40}( ?(ext\.?|x) ?[0-9]{1,6})?$")] | None = None
 
 
 def _email(value: str) -> str:
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+    if not re.fullmatch(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", value):
         raise ValueError("is not an email address")
     return value
 
@@ -368,6 +369,15 @@ class Deal(Model):
     principles: dict[str, Choice] = {}
     clauses: dict[str, Choice] = {}
     extra_clauses: list[ExtraClause] = Field(default=[], max_length=200)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_title(cls, data: Any) -> Any:
+        # "Addendum" only where there is a master agreement to add to.
+        if isinstance(data, dict) and data.get("title") is None:
+            kind = "Addendum" if data.get("master_agreement") else "Agreement"
+            data = {**data, "title": f"Medical Device Cybersecurity {kind}"}
+        return data
 
     @field_validator("parameters", "principles", "clauses", "extra_clauses", mode="before")
     @classmethod

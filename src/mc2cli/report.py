@@ -10,6 +10,7 @@ from typing import Any
 
 from . import __version__
 from .contract import Contract
+from .markdown import escape
 from .tables import KeyTerm, Responsibility, key_terms, responsibilities, totals
 
 NO_REASON = "no reason given"
@@ -107,7 +108,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value)
     text = "" if value is None else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return escape(text.replace("\n", " "))  # values come from deals and libraries
 
 
 def _csv_cell(value: Any) -> str:
@@ -148,8 +149,8 @@ def tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
 def to_markdown(report: Report) -> str:
     titles = {"coverage": "Principle coverage", "deviations": "Deviations from the Middle",
               "key-terms": "Key terms", "responsibilities": "Responsibility matrix"}
-    lines = [f"# Negotiation report: {report.title}", "",
-             f"Deal `{report.deal}`; library {report.library}.", ""]
+    lines = [f"# Negotiation report: {escape(report.title)}", "",
+             f"Deal {escape(report.deal)}; library {escape(report.library)}.", ""]
     for name, (headers, rows) in tables(report).items():
         lines += [f"## {titles[name]}", ""]
         if name == "deviations" and not rows:
