@@ -274,3 +274,8 @@ def test_actions_example_commands_pass_on_a_fresh_deals_repository(tiny: Path) -
     log = json.loads((repo / "mc2.sarif").read_text())
     _validate_sarif(log)
     assert log["runs"][0]["results"] == []
+
+
+def test_github_encodes_control_characters_in_file_names() -> None:
+    from mc2cli.diagnostics import escape_property
+    assert escape_property("a\x1b[31m\x07.yaml") == "a%1B[31m%07.yaml"

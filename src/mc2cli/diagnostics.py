@@ -7,6 +7,7 @@ Each function returns a string; the command line prints it. A problem may carry 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,9 +110,14 @@ def to_json(runs: list[DealDiagnostics]) -> str:
 
 # --- GitHub workflow commands -------------------------------------------------------------
 
+_OTHER_CONTROLS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def escape_data(text: str) -> str:
-    """A workflow command's message: %, CR and LF percent-encoded."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: %, CR and LF percent-encoded; other control characters
+    (an ESC from a file name, say) percent-encoded too, so no terminal acts on them."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _OTHER_CONTROLS.sub(lambda m: f"%{ord(m.group()):02X}", text)
 
 
 def escape_property(text: str) -> str:
