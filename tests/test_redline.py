@@ -35,6 +35,10 @@ def docx_of(markdown: str) -> bytes:
                            {"word/document.xml": redline.track_whole_paragraphs})
 
 
+BARE_MARKER = re.compile(r"-|\((?:[a-z]{1,4}|\d{1,3})\)|\d{1,3}[.)]")
+LEADING_MARKER = re.compile(r"^[ \t]*(?:\((?:[a-z]{1,4}|\d{1,3})\)|\d{1,3}[.)])[ \t]+")
+
+
 def read_back(data: bytes, changes: str) -> str:
     """The document's text with every change accepted or rejected, as pandoc reads it.
 
@@ -48,7 +52,11 @@ def read_back(data: bytes, changes: str) -> str:
                                "-t", "plain", "--wrap=none", fh.name], capture_output=True,
                               text=True, check=True, timeout=120).stdout
     lines = [line.rstrip() for line in text.splitlines()]
-    kept = "\n".join(line for line in lines if line.strip() not in ("", "-"))
+    # List numbers are Word's to compute (a deleted item still counts until accepted, and
+    # pandoc's reader keeps counting it): compare the items' words, not their numbers.
+    words = [LEADING_MARKER.sub("", line) for line in lines]
+    kept = "\n".join(line for line in words
+                     if line.strip() and not BARE_MARKER.fullmatch(line.strip()))
     return re.sub("[\u201c\u201d]", '"', kept)
 
 
@@ -162,3 +170,16 @@ def test_redline_docx_is_reproducible_and_opens(tiny: Path) -> None:
     opened = docx.Document(io.BytesIO(first))
     assert opened.core_properties.title == "Test Agreement"
     assert any("Patch Timeline" in p.text for p in opened.paragraphs)
+
+
+def test_list_items_stay_list_items() -> None:
+    """An inserted item and the items renumbered after it keep their markers outside the
+    tracked words, so pandoc (and Word) still read them as a list."""
+    old = "Supplier shall:\n\n(a) first item;\n\n(b) second item; and\n\n(c) third item.\n"
+    new = "Supplier shall:\n\n(a) first item;\n\n(b) a new item;\n\n(c) second item; and\n\n(d) third item.\n"
+    markdown = redline_of(old, new)
+    assert [line[:4] for line in markdown.splitlines() if line.startswith("(")] == [
+        "(a) ", "(b) ", "(c) ", "(d) "]
+    xml = document_xml(docx_of(markdown))
+    assert xml.count("<w:numPr>") == 4  # four numbered paragraphs
+    assert_round_trip(old, new)

@@ -30,7 +30,7 @@ from typing import Literal
 
 from .convert import convert
 from .diff import ContractDiff
-from .textdiff import TABLE, Block, BlockDiff, Token
+from .textdiff import TABLE, Block, BlockDiff, Token, word_diff
 
 AUTHOR = "mc2"
 DATE = "2026-01-01T00:00:00Z"
@@ -183,10 +183,36 @@ def _whole(block: Block, kind: Kind, render: _Render) -> str:
     return "".join(text for _is_mark, text in pieces) + "".join(t.text for t in block.rule)
 
 
+# A list item's marker, "(a) ", "(iv) ", "1. " or "- ": Word numbers list items itself, so the
+# marker is structure, never a tracked word (tracked, it would stop the item being one).
+_MARKER = re.compile(r"[ \t]*(?:\((?:[a-z]{1,4}|\d{1,3})\)|\d{1,3}[.)]|[-+*])[ \t]+")
+
+
+def _without_marker(diff: BlockDiff) -> tuple[str, BlockDiff] | None:
+    """The item marker to print as it is, and the diff of the item's text after it."""
+    old = _MARKER.match(diff.old.text) if diff.old is not None else None
+    new = _MARKER.match(diff.new.text) if diff.new is not None else None
+    if diff.status == "inserted" and new and diff.new is not None:
+        return new.group(0), BlockDiff("inserted", None, Block("para", diff.new.text[new.end():]))
+    if diff.status == "deleted" and old and diff.old is not None:
+        return old.group(0), BlockDiff("deleted", Block("para", diff.old.text[old.end():]), None)
+    if diff.status == "changed" and old and new and diff.old is not None \
+            and diff.new is not None:
+        before = Block("para", diff.old.text[old.end():])
+        after = Block("para", diff.new.text[new.end():])
+        return new.group(0), BlockDiff("changed", before, after,
+                                       word_diff(before.tokens, after.tokens))
+    return None
+
+
 def block_markdown(diff: BlockDiff) -> str:
     """One block of the redline: as it is, wholly inserted or deleted, or changed word by word."""
     if diff.status == "equal" and diff.new is not None:
         return diff.new.text
+    item = _without_marker(diff)
+    if item is not None:
+        marker, rest = item
+        return marker + block_markdown(rest)
     quotes: dict[int, str] = {}
     for block in (diff.old, diff.new):
         if block is not None:
