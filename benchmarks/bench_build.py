@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     mc2 = shutil.which("mc2") or sys.exit("mc2 is not on PATH; install it first")
-    from mc2cli.convert import READER, pandoc_path
+    from mc2cli.output.convert import READER, pandoc_path
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"

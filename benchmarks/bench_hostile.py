@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from mc2cli.markdown import unsafe
+from mc2cli.inputs.markdown import unsafe
 
 
 def main() -> None:

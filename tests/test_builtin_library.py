@@ -8,11 +8,11 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
-from mc2cli.catalog import load_layers, show_clause
-from mc2cli.cli import app
-from mc2cli.library import GENERAL, Library
-from mc2cli.lint import lint_library
-from mc2cli.models import POSITIONS, SameAs
+from mc2cli.assembly.lint import lint_library
+from mc2cli.authoring.catalog import load_layers, show_clause
+from mc2cli.cli.main import app
+from mc2cli.inputs.library import GENERAL, Library
+from mc2cli.inputs.models import POSITIONS, SameAs
 
 runner = CliRunner()
 

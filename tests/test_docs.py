@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer.main
 
-from mc2cli.cli import app
+from mc2cli.cli.main import app
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mc2cli.document import to_markdown
+from mc2cli.output.document import to_markdown
 from mc2cli.pipeline import build, check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +100,7 @@ def test_example_lock_is_current(name: str) -> None:
     """The committed lock matches the library: regenerate with `mc2 lock examples/*/deal.yaml`."""
     from typer.testing import CliRunner
 
-    from mc2cli.cli import app
+    from mc2cli.cli.main import app
     result = CliRunner().invoke(app, ["check", "--locked",
                                       str(ROOT / "examples" / name / "deal.yaml")])
     assert result.exit_code == 0, result.output

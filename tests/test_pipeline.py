@@ -171,8 +171,8 @@ def test_party_names_are_escaped_and_single_line(tiny: Path) -> None:
 
 
 def test_values_format_for_contract_and_tables() -> None:
-    from mc2cli.models import Parameter
-    from mc2cli.values import plain, render
+    from mc2cli.inputs.models import Parameter
+    from mc2cli.inputs.values import plain, render
 
     days = Parameter.model_validate({"id": "x_days", "type": "business_days", "description": "d",
                                      "default": {"hdo": 1, "middle": 1, "mdm": 1}})

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mc2cli.errors import InputError
-from mc2cli.markdown import escape
+from mc2cli.inputs.markdown import escape
+from mc2cli.inputs.yamlload import load_text
 from mc2cli.pipeline import check
-from mc2cli.yamlload import load_text
 
 ROOT = Path(__file__).resolve().parent.parent
 LAKESIDE = (ROOT / "examples" / "lakeside-infusion" / "deal.yaml").read_text()
@@ -76,7 +76,7 @@ def test_mutated_deals_check_or_fail_located(data: st.DataObject) -> None:
 def test_party_names_round_trip_through_markdown(name: str) -> None:
     import subprocess
 
-    from mc2cli.convert import READER, pandoc_path
+    from mc2cli.output.convert import READER, pandoc_path
     md = f"Between **{escape(name)}** and others.\n"
     proc = subprocess.run([str(pandoc_path()), "-f", READER, "-t", "plain", "--wrap=none"],
                           input=md.encode(), capture_output=True, timeout=30, check=True)

@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import DEAL, PARAMETERS, library_files, write_tree
-from mc2cli.cli import app
+from mc2cli.cli.main import app
 from mc2cli.errors import InputError, Problem, UsageError
+from mc2cli.inputs.yamlload import load_text
 from mc2cli.pipeline import build, check, default_out_dir
-from mc2cli.yamlload import load_text
 
 runner = CliRunner()
 
@@ -132,7 +132,7 @@ def test_an_alias_as_a_key_is_refused() -> None:
 
 @pytest.mark.parametrize("value", ["inf", "nan", "1e300", "0", "-3"])
 def test_unusable_timeouts_are_usage_errors(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mc2cli import convert
+    from mc2cli.output import convert
     monkeypatch.setenv(convert.TIMEOUT_ENV, value)
     with pytest.raises(UsageError, match="seconds from 0 to 86400"):
         convert.timeout()

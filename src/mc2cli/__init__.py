@@ -18,7 +18,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
 _PUBLIC = {
     "check": "pipeline", "build": "pipeline", "load_deal": "pipeline",
     "CheckResult": "pipeline", "BuildResult": "pipeline", "render_outputs": "pipeline",
-    "Contract": "contract", "load_library": "library", "Library": "library",
+    "Contract": "assembly.contract", "load_library": "inputs.layers", "Library": "inputs.library",
     "Mc2Error": "errors", "InputError": "errors", "OutputError": "errors",
     "UsageError": "errors", "Problem": "errors",
 }

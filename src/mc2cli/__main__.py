@@ -1,5 +1,5 @@
 """`python -m mc2cli` is `mc2`."""
 
-from .cli import main
+from mc2cli.cli.main import main
 
 main()

@@ -10,21 +10,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .assemble import assemble
-from .contract import Contract
-from .convert import FORMATS, convert
-from .errors import InputError, Problem, UsageError
-from .library import Library, load_library, resolve_layers
-from .lint import lint_library
-from .lock import Change, Lock, compare, dumps, from_contract, lock_path, read_lock, write
-from .models import Deal
-from .paths import builtin_library_dir
-from .stale import stale_files
-from .suggest import did_you_mean
-from .validate import validate_lenient
-from .write import publish
-from .yamlload import Document, load_path
+from mc2cli import __version__
+from mc2cli.assembly.assemble import assemble
+from mc2cli.assembly.contract import Contract
+from mc2cli.assembly.lint import lint_library
+from mc2cli.errors import InputError, Problem, UsageError
+from mc2cli.inputs.layers import load_library, resolve_layers
+from mc2cli.inputs.library import Library
+from mc2cli.inputs.models import Deal
+from mc2cli.inputs.validate import validate_lenient
+from mc2cli.inputs.yamlload import Document, load_path
+from mc2cli.output.convert import FORMATS, convert
+from mc2cli.output.lock import (
+    Change,
+    Lock,
+    compare,
+    dumps,
+    from_contract,
+    lock_path,
+    read_lock,
+    write,
+)
+from mc2cli.output.stale import stale_files
+from mc2cli.output.write import publish
+from mc2cli.paths import builtin_library_dir
+from mc2cli.suggest import did_you_mean
 
 
 @dataclass
@@ -206,8 +216,8 @@ def _jsonable(value: Any) -> Any:
 
 def render_outputs(contract: Contract, formats: list[str], deal_path: Path) -> dict[str, bytes]:
     """Every requested file's bytes, in memory; nothing written."""
-    from .document import to_markdown
-    from .notes import to_markdown as notes_markdown
+    from mc2cli.output.document import to_markdown
+    from mc2cli.output.notes import to_markdown as notes_markdown
     markdown = to_markdown(contract)
     notes = notes_markdown(contract)
     jobs = {f"contract.{fmt}": (markdown, fmt) for fmt in FORMATS if fmt in formats and fmt != "md"}

@@ -1,0 +1,1 @@
+"""Turning a deal and a library into one contract: positions, parameters, numbering, text."""

@@ -1,0 +1,167 @@
+"""Jinja, built once: a sandbox with StrictUndefined, and a small language for clause text.
+
+Clause texts may come from another organization's library, so beyond the sandbox they are
+held to a whitelist of syntax: expressions, `if`, a few filters and `ref()`. No loops, macros,
+assignments or arithmetic means no output bombs, no recursion and no runaway loops
+(robustness.md), and lets mc2 read off statically which parameters and references a text uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from mc2cli.inputs.markdown import unsafe
+from mc2cli.inputs.models import visible
+from mc2cli.inputs.values import Param
+
+CONTEXT_NAMES = frozenset(
+    {"hdo", "mdm", "this_agreement", "master_agreement", "governing_law", "effective_date"})
+# What the context names stand for when a library text is rendered without a deal
+# (lint, `library show`).
+SAMPLE_CONTEXT = {"hdo": "Customer", "mdm": "Supplier", "this_agreement": "this Addendum",
+                  "master_agreement": "Master Agreement", "governing_law": "the State of X",
+                  "effective_date": "1 January 2027"}
+TEXT_FILTERS = {"or_list", "and_list", "upper", "lower", "capitalize"}
+MAX_OUTPUT = 2_000_000
+
+_ALLOWED = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Const,
+            nodes.Getattr, nodes.Filter, nodes.Call, nodes.If, nodes.Compare, nodes.Operand,
+            nodes.And, nodes.Or, nodes.Not, nodes.CondExpr)
+
+
+class RenderError(Exception):
+    def __init__(self, message: str, line: int = 1, hint: str = "") -> None:
+        super().__init__(message)
+        self.line = line
+        self.hint = hint
+
+
+def _or_list(value: Any) -> str:
+    return value.joined("or") if isinstance(value, Param) else str(value)
+
+
+def _and_list(value: Any) -> str:
+    return value.joined("and") if isinstance(value, Param) else str(value)
+
+
+def _sentence(value: Any) -> str:
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
+def _finalize(value: Any) -> Any:
+    return str(value) if isinstance(value, Param) else value
+
+
+def _make_env() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
+        finalize=_finalize, trim_blocks=True, lstrip_blocks=True)
+    env.filters["or_list"] = _or_list
+    env.filters["and_list"] = _and_list
+    env.filters["capitalize"] = _sentence  # Jinja's lowercases the rest: "This addendum"
+    return env
+
+
+ENV = _make_env()
+
+
+@dataclass
+class TextInfo:
+    """What a clause text uses, read off its syntax tree."""
+
+    names: set[str] = field(default_factory=set)
+    refs: list[tuple[str, int]] = field(default_factory=list)
+    problems: list[RenderError] = field(default_factory=list)
+
+    @property
+    def parameters(self) -> set[str]:
+        return self.names - CONTEXT_NAMES
+
+
+@lru_cache(maxsize=8192)
+def analyze(text: str) -> TextInfo:
+    """Parse a clause text and check it keeps to the clause-text language (cached per text)."""
+    info = TextInfo()
+    try:
+        tree = ENV.parse(text)
+    except TemplateSyntaxError as exc:
+        info.problems.append(RenderError(f"template syntax error: {exc.message}",
+                                         exc.lineno or 1,
+                                         "check the {{ }} and {% %} pairs"))
+        return info
+    called = {id(call.node) for call in tree.find_all(nodes.Call)}
+    for node in tree.find_all(nodes.Node):
+        line = getattr(node, "lineno", 1) or 1
+        if not isinstance(node, _ALLOWED):
+            what = type(node).__name__.lower()
+            info.problems.append(RenderError(
+                f"'{what}' is not allowed in clause text", line,
+                "clause texts use {{ name }}, {{ ref('id') }}, filters or_list/and_list, "
+                "and {% if %}...{% else %}...{% endif %}"))
+        elif isinstance(node, nodes.Name):
+            if node.name != "ref":
+                info.names.add(node.name)
+            elif id(node) not in called:
+                info.problems.append(RenderError("'ref' is used without a clause id", line,
+                                                 "write {{ ref('clause.id') }}"))
+        elif isinstance(node, nodes.Getattr) and node.attr != "value":
+            info.problems.append(RenderError(f"'.{node.attr}' is not allowed in clause text",
+                                             line, "only '.value' reads a parameter's raw value"))
+        elif isinstance(node, nodes.Filter) and node.name not in TEXT_FILTERS:
+            info.problems.append(RenderError(f"filter '{node.name}' is not allowed", line,
+                                             "allowed: " + ", ".join(sorted(TEXT_FILTERS))))
+        elif isinstance(node, nodes.Call):
+            if not (isinstance(node.node, nodes.Name) and node.node.name == "ref"
+                    and len(node.args) == 1 and isinstance(node.args[0], nodes.Const)
+                    and isinstance(node.args[0].value, str) and not node.kwargs):
+                info.problems.append(RenderError("only ref('clause.id') may be called", line))
+            else:
+                info.refs.append((node.args[0].value, line))
+    return info
+
+
+@lru_cache(maxsize=8192)
+def _compiled(text: str) -> Template:
+    """Each distinct text is compiled once per process: lint, assembly and notes share it."""
+    return ENV.from_string(text)
+
+
+def render_text(text: str, context: Mapping[str, Any], ref: Callable[[str], str]) -> str:
+    """Render an analyzed clause text; errors become RenderError with the text's line."""
+    try:
+        out = _compiled(text).render({**context, "ref": ref})
+    except UndefinedError as exc:
+        raise RenderError(f"undefined name: {exc.message}",
+                          hint="declare the parameter in parameters.yaml and list it on the "
+                               "clause") from None
+    except (SecurityError, TemplateSyntaxError, TypeError, ValueError) as exc:
+        raise RenderError(f"cannot render: {exc}") from None
+    except RecursionError:
+        raise RenderError("cannot render: recursion too deep") from None
+    if len(out) > MAX_OUTPUT:
+        raise RenderError(f"rendered text is longer than {MAX_OUTPUT} characters")
+    # What the text became is checked too: a Jinja string such as '\x3cscript>' is safe
+    # source and unsafe output.
+    for line, what, hint in unsafe(out):
+        raise RenderError(f"renders to text that contains {what}", line, hint)
+    try:
+        visible(out, multiline=True)
+    except ValueError as exc:
+        raise RenderError(f"renders to text that {exc}") from None
+    return out
+
+
+def render_template(source: str, context: Mapping[str, Any]) -> str:
+    """Render the master template (mc2's own, trusted, still sandboxed)."""
+    out = ENV.from_string(source).render(context)
+    if len(out) > 50 * MAX_OUTPUT:
+        raise RenderError("contract is too long")
+    return out

@@ -1,0 +1,1 @@
+"""Helping people write deals and libraries: catalog, JSON Schema, starter deals."""

@@ -1,0 +1,113 @@
+"""What the command line shares: the two consoles, problem printing, the error boundary.
+
+The core never prints; this module and the cli modules do.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mc2cli.cli.crash import crash_log
+from mc2cli.errors import InputError, Mc2Error, Problem, UsageError
+
+# In a pipe, tables get room instead of rich's default 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+LibraryOpt = Annotated[list[Path] | None, typer.Option(
+    "--library", "-L", metavar="DIR", help="A library folder; repeat to layer (first wins). "
+                            "'builtin' is the built-in library.")]
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        style = "red" if p.severity == "error" else "yellow"
+        first, *rest = p.format().split("\n")
+        err.print(first, style=style, markup=False)
+        for line in rest:
+            err.print(line, markup=False)
+
+
+def summary(problems: list[Problem]) -> str:
+    e = sum(p.severity == "error" for p in problems)
+    w = len(problems) - e
+    return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+
+
+def guard(fn: Callable[[], int]) -> None:
+    """The one error boundary: known errors -> message and code; anything else -> exit 4."""
+    try:
+        code = fn()
+    except InputError as exc:
+        print_problems(exc.problems)
+        code = exc.exit_code
+    except Mc2Error as exc:
+        err.print(f"error: {exc}", style="red", markup=False)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted", style="red")
+        code = 130
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except Exception:
+        err.print(f"internal error: this is a bug in mc2; the traceback is in {crash_log()}",
+                  style="red", markup=False)
+        code = 4
+    raise typer.Exit(code)
+
+
+def layers(library: list[Path] | None) -> list[Path] | None:
+    """-L folders as paths; 'builtin' is the built-in library; a missing folder is a usage error."""
+    if not library:
+        return None
+    from mc2cli.paths import builtin_library_dir
+    from mc2cli.suggest import did_you_mean
+    out = []
+    for p in library:
+        if str(p) == "builtin":
+            out.append(builtin_library_dir())
+        elif not p.is_dir():
+            parent = p.resolve().parent
+            nearby = [q.name for q in parent.iterdir() if q.is_dir()] if parent.is_dir() else []
+            hint = did_you_mean(p.name, [*nearby, "builtin"])
+            raise UsageError(f"--library {p}: clause library folder not found"
+                             + (f"; {hint}" if hint else ""))
+        else:
+            out.append(p.resolve())
+    return out
+
+
+DEAL_SUFFIXES = (".yaml", ".yml")
+
+
+def expand_deals(deals: list[Path]) -> list[Path]:
+    """Deal files from arguments: files as given; in a folder, every deal.yaml below it and
+    every *.yaml/*.yml directly in it (lock files aside). Each deal once; none is an error."""
+    found: list[Path] = []
+    for d in deals:
+        if not d.exists():
+            raise UsageError(f"{d}: no such file or folder")
+        if d.is_dir():
+            root = d.resolve()
+            # A link that leads out of the folder is not one of its deals (it could make mc2
+            # read, and quote in its messages, a file from anywhere).
+            inside = sorted(p for p in d.rglob("*") if p.is_file() and (
+                p.name in ("deal.yaml", "deal.yml")
+                or (p.parent == d and p.suffix in DEAL_SUFFIXES))
+                and p.resolve().is_relative_to(root))
+            if not inside:
+                raise UsageError(f"{d}: no deal files in this folder (looked for deal.yaml "
+                                 "below it and *.yaml or *.yml directly in it)")
+            found.extend(inside)
+        else:
+            found.append(d)
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())

@@ -1,0 +1,330 @@
+"""The command line: parse, call the core, print, exit with product.md's codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from mc2cli import __version__
+from mc2cli.cli.author import DealOpt, complete_clause_id, complete_principle_id
+from mc2cli.cli.console import LibraryOpt, err, out
+from mc2cli.cli.console import expand_deals as _expand
+from mc2cli.cli.console import guard as _guard
+from mc2cli.cli.console import layers as _layers
+from mc2cli.cli.console import print_problems as _print_problems
+from mc2cli.cli.console import summary as _summary
+from mc2cli.errors import InputError, Mc2Error, UsageError
+
+if TYPE_CHECKING:
+    from mc2cli.cli.batch import Job, Outcome
+    from mc2cli.cli.diagnostics import DealDiagnostics
+
+app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
+                  help="Assemble medical-device cybersecurity contracts from the MC2 principles.")
+library_app = typer.Typer(no_args_is_help=True, help="Browse and lint clause libraries.")
+app.add_typer(library_app, name="library")
+
+DealsArg = Annotated[list[Path], typer.Argument(metavar="DEAL...",
+                                                help="Deal files (or folders of them).")]
+
+
+class Require(StrEnum):
+    all = "all"
+    required = "required"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+    csv = "csv"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from mc2cli.inputs.layers import load_library
+        from mc2cli.output.convert import pandoc_version
+        from mc2cli.paths import builtin_library_dir
+        try:
+            edition = load_library([builtin_library_dir()]).edition
+        except Mc2Error:
+            edition = "unreadable"
+        out.print(f"mc2 {__version__}\nlibrary: {edition}\npandoc: {pandoc_version()}",
+                  markup=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the versions of mc2, its library and "
+                                               "pandoc.")] = False,
+) -> None:
+    """mc2 turns a deal file into a complete cybersecurity contract."""
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+def _check_one(path: Path, *, strict: bool, library: list[Path] | None, require: str | None,
+               max_deviations: int | None, locked: bool) -> tuple[DealDiagnostics, int]:
+    """Check one deal (and with `locked`, its lock file): its diagnostics and clause count."""
+    from mc2cli.cli.diagnostics import DealDiagnostics
+    from mc2cli.output.lock import from_contract
+    from mc2cli.pipeline import check as check_deal
+    from mc2cli.pipeline import locked_changes
+    result = check_deal(path, strict=strict, library=library, require=require,
+                        max_deviations=max_deviations)
+    diagnostics = DealDiagnostics(str(path), list(result.problems))
+    if locked and result.contract is not None:
+        for change in locked_changes(path, from_contract(result.contract)):
+            diagnostics.problems.append(change.problem)
+            if change.diff:
+                diagnostics.details[change.problem] = change.diff
+    return diagnostics, len(result.contract.clauses) if result.contract else 0
+
+
+def _print_detailed(diagnostics: DealDiagnostics) -> None:
+    """Each problem, then its detail (a unified diff: two header lines, then -/+ lines)."""
+    for p in diagnostics.problems:
+        _print_problems([p])
+        for i, line in enumerate(diagnostics.details.get(p, "").splitlines()):
+            style = None if i < 2 else {"+": "green", "-": "red"}.get(line[:1])
+            err.print(f"    {line}", style=style, markup=False)
+
+
+@app.command()
+def check(
+    deals: DealsArg,
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    require: Annotated[Require | None, typer.Option(
+        help="Fail on omitted principles ('all') or on required clauses omitted without a "
+             "reason ('required').")] = None,
+    max_deviations: Annotated[int | None, typer.Option(
+        min=0, help="Fail when the deal has more deviations from the Middle.")] = None,
+    locked: Annotated[bool, typer.Option(
+        "--locked", help="Fail when a clause differs from the deal's lock file (DEAL.lock), "
+                         "showing how its text changed.")] = False,
+    format: Annotated[CheckFormat, typer.Option(
+        "--format", "-f", help="text for people; json, github (workflow annotations) or "
+                               "sarif (code scanning) on standard output.")] = CheckFormat.text,
+    library: LibraryOpt = None,
+) -> None:
+    """Validate deals, their library and the assembled text; writes nothing."""
+    def run() -> int:
+        from mc2cli.cli.diagnostics import FORMATTERS
+        runs = []
+        for path in _expand(deals):
+            diagnostics, n = _check_one(path, strict=strict, library=_layers(library),
+                                        require=require.value if require else None,
+                                        max_deviations=max_deviations, locked=locked)
+            runs.append(diagnostics)
+            if format is CheckFormat.text:
+                _print_detailed(diagnostics)
+            if not diagnostics.ok:
+                err.print(f"{path}: {_summary(diagnostics.problems)}", markup=False)
+            else:
+                as_locked = ", as locked" if locked else ""
+                err.print(f"{path}: ok ({n} clauses{as_locked}; "
+                          f"{_summary(diagnostics.problems)})", style="green", markup=False)
+        if format is not CheckFormat.text:
+            sys.stdout.write(FORMATTERS[format.value](runs))
+        return 0 if all(r.ok for r in runs) else 1
+    _guard(run)
+
+
+@app.command()
+def build(
+    deals: DealsArg,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Output folder (default out/<deal>).")] = None,
+    to: Annotated[str, typer.Option("--to", "-t", help="Formats: md,docx,pdf,html.")] =
+        "md,docx,pdf,html",
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    check_only: Annotated[bool, typer.Option(
+        "--check", help="Rebuild in memory and exit 1, naming the files, if those in the "
+                        "output folder are stale or missing; writes nothing.")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Deals built at once (default: the number of cores).")]
+        = None,
+    library: LibraryOpt = None,
+) -> None:
+    """Assemble each deal and write the contract in every format, with a manifest and a lock.
+
+    With several deals (or folders of them) the builds run in parallel and go on past a
+    failing deal; -o then names the folder that holds one output folder per deal.
+    """
+    def run() -> int:
+        from mc2cli.cli.batch import Job, build_many, default_workers, exit_code, plan
+        from mc2cli.output.convert import FORMATS
+        formats = [f.strip() for f in to.split(",") if f.strip()]
+        bad = [f for f in formats if f not in FORMATS]
+        if bad or not formats:
+            raise UsageError(f"unknown format(s): {', '.join(bad) or '(none)'}; "
+                             f"choose from {','.join(FORMATS)}")
+        layers = _layers(library)
+        work = [Job(deal, target, tuple(formats), strict, tuple(layers) if layers else None,
+                    check_only) for deal, target in plan(_expand(deals), output)]
+        outcomes = _run_with_progress(work, jobs or default_workers(), build_many)
+        if len(outcomes) > 1:
+            failed = [o for o in outcomes if not o.ok]
+            verb = "checked" if check_only else "built"
+            err.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} deals {verb}"
+                      + (f"; failed: {', '.join(str(o.deal) for o in failed)}" if failed
+                         else ""), style="red" if failed else "green", markup=False)
+        return exit_code(outcomes)
+    _guard(run)
+
+
+def _run_with_progress(work: list[Job], workers: int, build_many: Any) -> list[Outcome]:
+    """A progress bar on a terminal (not under CI); plain lines otherwise."""
+    def report(outcome: Outcome) -> None:
+        _print_problems(outcome.problems)
+        err.print(f"{outcome.deal}: {outcome.summary}", style="green" if outcome.ok else "red",
+                  markup=False)
+
+    if len(work) > 1 and err.is_terminal and not os.environ.get("CI"):
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True) as progress:
+            task = progress.add_task("building", total=len(work))
+
+            def advance(outcome: Outcome) -> None:
+                report(outcome)
+                progress.advance(task)
+            return list(build_many(work, workers, advance))
+    return list(build_many(work, workers, report))
+
+
+@app.command()
+def report(
+    deal: Annotated[Path, typer.Argument(metavar="DEAL", help="A deal file.")],
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] =
+        ReportFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Folder for the CSV files (with csv).")]
+        = None,
+    library: LibraryOpt = None,
+) -> None:
+    """Coverage of the principles, deviations from the Middle, key terms, who owes what."""
+    def run() -> int:
+        from mc2cli.output.write import publish
+        from mc2cli.pipeline import check as check_deal
+        from mc2cli.review.report import make_report, tables, to_csv, to_json, to_markdown
+        if deal.is_dir():
+            raise UsageError(f"{deal}: report takes one deal file, not a folder")
+        _expand([deal])
+        if output is not None and format is not ReportFormat.csv:
+            raise UsageError("-o is for --format csv, which writes one file per table")
+        result = check_deal(deal, library=_layers(library))
+        if result.contract is None:
+            raise InputError(result.problems)
+        _print_problems(result.problems)
+        rep = make_report(result.contract, str(deal))
+        if format is ReportFormat.json:
+            sys.stdout.write(to_json(rep))
+        elif format is ReportFormat.md:
+            sys.stdout.write(to_markdown(rep))
+        elif format is ReportFormat.csv:
+            if output is None:
+                raise UsageError("--format csv writes one file per table: name a folder with -o")
+            written = publish(output, to_csv(rep))
+            err.print(f"wrote {', '.join(str(p) for p in written.values())}", markup=False)
+        else:
+            titles = {"coverage": "Principle coverage", "deviations": "Deviations from the Middle",
+                      "key-terms": "Key terms", "responsibilities": "Responsibility matrix"}
+            for name, (headers, rows) in tables(rep).items():
+                table = Table(*headers, title=titles[name], title_justify="left")
+                for row in rows:  # Text cells: a '[' in a reason is not rich markup
+                    table.add_row(*[Text(", ".join(map(str, v)) if isinstance(v, list) else
+                                         ("" if v is None else str(v))) for v in row])
+                out.print(table)
+            t = rep.totals
+            out.print(f"Obligations: HDO {t['hdo']}, MDM {t['mdm']}, both {t['both']}",
+                      markup=False)
+        return 0
+    _guard(run)
+
+
+@library_app.command("list")
+def library_list(
+    library: LibraryOpt = None,
+    principle: Annotated[str | None, typer.Option(
+        help="Only this principle's clauses.", autocompletion=complete_principle_id)] = None,
+    deal: DealOpt = None,
+) -> None:
+    """A table of every clause: principle, id, title, obligor, required (and layer)."""
+    def run() -> int:
+        from mc2cli.authoring.catalog import catalog
+        headers, rows = catalog(_layers(library), principle, deal)
+        table = Table(*headers)
+        for r in rows:
+            table.add_row(*(Text(cell) for cell in r))
+        out.print(table)
+        return 0
+    _guard(run)
+
+
+@library_app.command("show")
+def library_show(
+    clause_id: Annotated[str, typer.Argument(metavar="ID", help="A clause id.",
+                                             autocompletion=complete_clause_id)],
+    library: LibraryOpt = None,
+    deal: DealOpt = None,
+) -> None:
+    """A clause in all three positions with its defaults, parameters, references, notes."""
+    def run() -> int:
+        from mc2cli.authoring.catalog import show_clause
+        out.print(show_clause(_layers(library), clause_id, deal), markup=False)
+        return 0
+    _guard(run)
+
+
+@library_app.command("lint")
+def library_lint(library: LibraryOpt = None, deal: DealOpt = None) -> None:
+    """Check a library against every rule; exit 1 on any error."""
+    def run() -> int:
+        from mc2cli.assembly.lint import lint_library
+        from mc2cli.authoring.catalog import library_and_deal
+        lib, _model = library_and_deal(_layers(library), deal)
+        problems = lint_library(lib)
+        _print_problems(problems)
+        errors = [p for p in problems if p.severity == "error"]
+        err.print(f"{', '.join(lib.layers)}: {len(lib.clauses)} clauses, "
+                  f"{len(lib.parameters)} parameters, {len(lib.definitions)} definitions; "
+                  f"{_summary(problems)}", style="red" if errors else "green", markup=False)
+        return 1 if errors else 0
+    _guard(run)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point."""
+    return app(args=argv, prog_name="mc2")
+
+
+# Commands kept in modules of their own (cli_*.py), registered here.
+from mc2cli.cli.lock import lock as _lock  # noqa: E402
+
+app.command("lock")(_lock)
+
+from mc2cli.cli.author import init as _init  # noqa: E402
+from mc2cli.cli.author import schema as _schema  # noqa: E402
+
+app.command("init")(_init)
+app.command("schema")(_schema)
+
+from mc2cli.cli.diff import diff as _diff  # noqa: E402
+
+app.command("diff")(_diff)

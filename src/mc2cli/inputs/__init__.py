@@ -1,0 +1,1 @@
+"""Reading what users write: safe YAML, validated deal and library models, typed values."""

@@ -1,0 +1,1 @@
+"""Writing the assembled contract: Markdown, DOCX, PDF, HTML, notes, manifest and lock."""

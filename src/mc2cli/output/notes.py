@@ -1,0 +1,81 @@
+"""The negotiator's notes: guidance, chosen and unchosen positions, deviations. Never contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mc2cli.assembly.contract import NO_REASON, AssembledClause, Contract
+from mc2cli.assembly.render import RenderError, render_text
+from mc2cli.inputs.markdown import escape
+from mc2cli.inputs.models import POSITIONS, SameAs
+from mc2cli.inputs.values import Param, ValueProblem, coerce
+
+
+def _alternative(contract: Contract, clause: AssembledClause, position: str,
+                 numbers: dict[str, str]) -> str:
+    lib_clause = contract.library.clauses[clause.id].clause
+    raw = lib_clause.positions.get(position)  # type: ignore[call-overload]
+    if isinstance(raw, SameAs):
+        return f"_Same as the {raw.same_as} position._"
+    context: dict[str, Any] = dict(contract.context)
+    for pid in lib_clause.parameters:
+        param = contract.library.parameters[pid][0]
+        try:
+            context[pid] = Param(param, coerce(param, param.default[position]))  # type: ignore[index]
+        except ValueProblem:
+            return "_(does not render with its defaults)_"
+    try:
+        return render_text(lib_clause.text(position),  # type: ignore[arg-type]
+                           context, lambda c: f"Section {numbers.get(c, c)}").strip()
+    except RenderError as exc:
+        return f"_(does not render: {exc})_"
+
+
+def _reason(reason: str | None) -> str:
+    return escape((reason or NO_REASON).rstrip("."))
+
+
+def _quote(text: str) -> list[str]:
+    return [f"> {line}" if line else ">" for line in text.splitlines()]
+
+
+def to_markdown(contract: Contract) -> str:
+    """notes.md: labelled throughout as notes, so nothing in it reads as contract text."""
+    deal = contract.deal
+    numbers = {c.id: c.number for c in contract.clauses}
+    titles = contract.library.framework.positions
+    lines = [f"# Negotiator's notes: {escape(deal.title)}", "",
+             "**These notes are not part of the contract.** They give, for every clause, the "
+             "library's guidance for negotiators, the position chosen and the texts of the "
+             "positions not chosen (with those positions' default figures).", ""]
+    lines += ["## Deviations from the Middle", ""]
+    if not contract.deviations:
+        lines += ["None: every clause is at the Middle.", ""]
+    for d in contract.deviations:
+        lines.append(f"- **{escape(d.target)}** ({d.kind}): {escape(d.detail)}. "
+                     f"Reason: {_reason(d.reason)}.")
+    lines.append("")
+    for section in contract.all_sections:
+        lines += [f"## Notes on section {section.number}: {escape(section.title)}", ""]
+        for c in section.clauses:
+            lines += [f"### Note on {c.number} {escape(c.title)} (`{c.id}`)", ""]
+            if c.extra:
+                lines += [f"Deal-specific clause. Reason: {_reason(c.reason)}.", ""]
+                continue
+            chosen = f"Chosen position: {titles[c.position].title} (`{c.position}`)"
+            if c.position != "middle":
+                chosen += f". Reason: {_reason(c.reason)}"
+            lines += [chosen + ".", ""]
+            if c.notes.strip():
+                lines += ["Guidance:", "", *_quote(c.notes.strip()), ""]
+            for pos in POSITIONS:
+                if pos == c.position:
+                    continue
+                lines += [f"Not chosen, {titles[pos].title} (`{pos}`):", "",
+                          *_quote(_alternative(contract, c, pos, numbers)), ""]
+    omitted = sorted(contract.omitted_clauses.items())
+    if omitted:
+        lines += ["## Omitted clauses", ""]
+        lines += [f"- `{cid}`: {_reason(reason)}" for cid, reason in omitted]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

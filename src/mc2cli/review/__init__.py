@@ -1,0 +1,1 @@
+"""Comparing and reporting: diffs between deals or revisions, redlines, reports."""

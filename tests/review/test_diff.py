@@ -1,0 +1,481 @@
+"""mc2 diff: choices and text compared, OLD NEW and --rev against real git repositories."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from mc2cli.cli.main import app
+from mc2cli.review.diff import diff_files
+
+runner = CliRunner()
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+CHANGES = """\
+parameters:
+  patch_days: 20
+principles:
+  audit: {omit: true, reason: Audit rights are in the MSA.}
+clauses:
+  patching.install: {position: hdo, reason: Clinical engineering installs in batches.}
+extra_clauses:
+  - id: deal.training
+    principle: patching
+    title: Training
+    obligor: mdm
+    text: "{{ mdm }} shall train clinical engineering once a year."
+    reason: Requested by clinical engineering.
+"""
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    proc = subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=True, timeout=60)
+    return proc.stdout
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tiny: Path) -> Path:
+    """The tiny library and deal, committed in a fresh git repository."""
+    git(tiny, "init", "-q")
+    commit_all(tiny, "first draft")
+    return tiny
+
+
+def changed_deal(tiny: Path, extra: str = CHANGES) -> Path:
+    new = tiny / "new.yaml"
+    new.write_text((tiny / "deal.yaml").read_text() + extra, encoding="utf-8")
+    return new
+
+
+def diff_json(*args: str) -> dict[str, object]:
+    result = runner.invoke(app, ["diff", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def parts(data: dict[str, object]) -> list[tuple[object, object, object]]:
+    text = data["text"]
+    assert isinstance(text, list)
+    return [(p["clause"], p["title"], p["status"]) for p in text]
+
+
+def tracked(docx_bytes: bytes) -> tuple[list[str], list[str]]:
+    """The text of each w:ins and each w:del in document.xml, in order."""
+    xml = zipfile.ZipFile(io.BytesIO(docx_bytes)).read("word/document.xml")
+    root = ElementTree.fromstring(xml)
+    inserted = ["".join(t.text or "" for t in e.iter(f"{W}t")) for e in root.iter(f"{W}ins")]
+    deleted = ["".join(t.text or "" for t in e.iter(f"{W}delText"))
+               for e in root.iter(f"{W}del")]
+    return [t for t in inserted if t], [t for t in deleted if t]
+
+
+# --- the acceptance test: one parameter changed in a committed deal ---------------------------
+
+@needs_git
+def test_rev_shows_exactly_the_changed_parameter_and_its_clauses(repo: Path) -> None:
+    deal = repo / "deal.yaml"
+    deal.write_text(deal.read_text() + "parameters:\n  patch_days: 20\n", encoding="utf-8")
+    data = diff_json(str(deal), "--rev", "HEAD")
+    assert data["choices"] == [{
+        "kind": "parameter", "target": "patch_days", "old": "30 days", "new": "20 days",
+        "old_reason": None, "new_reason": None, "clauses": ["patching.timeline"]}]
+    assert parts(data) == [("patching.timeline", "2.1 Patch Timeline", "changed"),
+                           (None, "Schedule A: Key Terms", "changed")]
+    assert data["old"] == {"label": "HEAD:deal.yaml", "title": "Test Addendum",
+                           "library": "TEST 1"}
+
+    result = runner.invoke(app, ["diff", str(deal), "--rev", "HEAD"])
+    assert result.exit_code == 0, result.output
+    assert "parameter patch_days: 30 days -> 20 days (in patching.timeline)" in result.stdout
+    assert "within [-thirty (30)-]{+twenty (20)+} days, see Section 2.2." in result.stdout
+    assert "| Patch time frame | [-30-]{+20+} days | 2.1 |" in result.stdout
+    assert "patching.install" not in result.stdout and "audit" not in result.stdout
+
+
+@needs_git
+def test_rev_redline_tracks_exactly_the_changed_words(repo: Path) -> None:
+    deal = repo / "deal.yaml"
+    deal.write_text(deal.read_text() + "parameters:\n  patch_days: 20\n", encoding="utf-8")
+    target = repo / "out" / "redline.docx"
+    result = runner.invoke(app, ["diff", str(deal), "--rev", "HEAD", "--redline", str(target)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {target}" in result.output
+    data = target.read_bytes()
+    assert tracked(data) == (["twenty (20)", "20"], ["thirty (30)", "30"])
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert xml.count('w:author="mc2" w:date="2026-01-01T00:00:00Z"') == 4
+    opened = docx.Document(io.BytesIO(data))
+    assert any("Patch Timeline" in p.text for p in opened.paragraphs)
+    assert [p.name for p in target.parent.iterdir()] == ["redline.docx"]  # no temporary left
+
+    again = repo / "again.docx"
+    runner.invoke(app, ["diff", str(deal), "--rev", "HEAD", "--redline", str(again)])
+    assert again.read_bytes() == data
+
+
+# --- two deal files ------------------------------------------------------------------------------
+
+def test_old_new_lists_every_kind_of_choice(tiny: Path) -> None:
+    data = diff_json(str(tiny / "deal.yaml"), str(changed_deal(tiny)))
+    choices = data["choices"]
+    assert isinstance(choices, list)
+    assert [(c["kind"], c["target"], c["old"], c["new"], c["new_reason"]) for c in choices] == [
+        ("omit-principle", "audit", "included", "omitted", "Audit rights are in the MSA."),
+        ("position", "patching.install", "middle", "hdo",
+         "Clinical engineering installs in batches."),
+        ("parameter", "patch_days", "30 days", "20 days", None),
+        ("extra-clause", "deal.training", None, "Training", "Requested by clinical engineering."),
+    ]
+    assert parts(data) == [
+        ("patching.timeline", "2.1 Patch Timeline", "changed"),
+        ("patching.install", "2.2 Installing Patches", "changed"),
+        (None, "3. Audit", "removed"),
+        ("audit.rights", "3.1 Audit Rights", "removed"),
+        ("deal.training", "2.3 Training", "added"),
+        (None, "3. General Terms", "changed"),
+        ("general.precedence", "3.1 Order of Precedence", "changed"),
+        (None, "Schedule A: Key Terms", "changed"),
+        (None, "Schedule B: Responsibility Matrix", "changed"),
+    ]
+    text = data["text"]
+    assert isinstance(text, list)
+    renumbered = next(p for p in text if p["clause"] == "general.precedence")
+    assert (renumbered["old_number"], renumbered["new_number"]) == ("4.1", "3.1")
+
+
+def test_old_new_text_output(tiny: Path) -> None:
+    result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), str(changed_deal(tiny))])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "principle audit: included -> omitted" in out
+    assert "reason: (none) -> Audit rights are in the MSA." in out
+    assert "extra clause deal.training: added (Training)" in out
+    assert "3.1 Order of Precedence [general.precedence] (was 4.1): changed" in out
+    assert "### [-4.1-]{+3.1+} Order of Precedence" in out
+    assert "Customer shall install [-each -]validated [-Security Patch promptly.-]" \
+           "{+updates when convenient.+}" in out
+    assert "{+Supplier shall train clinical engineering once a year.+}" in out
+
+
+def test_a_reason_changed_alone_is_a_choice(tiny: Path) -> None:
+    old = changed_deal(tiny, "clauses:\n  patching.install: {position: hdo, reason: Old.}\n")
+    new = tiny / "newer.yaml"
+    new.write_text(old.read_text().replace("reason: Old.", "reason: New."), encoding="utf-8")
+    data = diff_json(str(old), str(new))
+    assert data["choices"] == [{"kind": "position", "target": "patching.install",
+                                "old": "hdo", "new": "hdo", "old_reason": "Old.",
+                                "new_reason": "New.", "clauses": ["patching.install"]}]
+    assert data["text"] == []
+    assert data["changed"] is True
+
+
+def test_clause_omissions_and_extra_clause_changes(tiny: Path) -> None:
+    old = changed_deal(tiny)
+    new = tiny / "newer.yaml"
+    new.write_text(old.read_text().replace("once a year", "twice a year"), encoding="utf-8")
+    data = diff_json(str(old), str(new))
+    choices = data["choices"]
+    assert isinstance(choices, list)
+    assert [(c["kind"], c["target"], c["old"], c["new"]) for c in choices] == [
+        ("extra-clause", "deal.training", "Training", "Training")]
+    result = runner.invoke(app, ["diff", str(old), str(new)])
+    assert "extra clause deal.training: changed (Training)" in result.stdout
+    assert "[-once-]{+twice+} a year." in result.stdout
+
+    omitted = tiny / "omitted.yaml"
+    omitted.write_text((tiny / "deal.yaml").read_text()
+                       + "clauses:\n  audit.rights: {omit: true, reason: In the MSA.}\n",
+                       encoding="utf-8")
+    data = diff_json(str(tiny / "deal.yaml"), str(omitted))
+    assert data["choices"] == [{"kind": "omit-clause", "target": "audit.rights",
+                                "old": "included", "new": "omitted", "old_reason": None,
+                                "new_reason": "In the MSA.", "clauses": ["audit.rights"]}]
+    result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), str(omitted)])
+    assert "clause audit.rights: included -> omitted" in result.stdout
+
+
+def test_json_is_stable_with_sorted_keys(tiny: Path) -> None:
+    args = ["diff", str(tiny / "deal.yaml"), str(changed_deal(tiny)), "--format", "json"]
+    first, second = runner.invoke(app, args), runner.invoke(app, args)
+    assert first.exit_code == 0
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert first.stdout == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert sorted(data) == ["changed", "choices", "format", "mc2_version", "new", "old", "text"]
+    assert data["format"] == 1
+    block = data["text"][0]["blocks"][0]
+    assert block == {"status": "changed", "segments": [
+        {"op": "equal", "text": "Supplier shall provide each Security Patch within "},
+        {"op": "delete", "text": "thirty (30)"}, {"op": "insert", "text": "twenty (20)"},
+        {"op": "equal", "text": " days, see Section 2.2."}]}
+
+
+def test_exit_code(tiny: Path) -> None:
+    deal, new = str(tiny / "deal.yaml"), str(changed_deal(tiny))
+    same = runner.invoke(app, ["diff", deal, deal, "--exit-code"])
+    assert same.exit_code == 0
+    assert same.stdout == f"No differences between {deal} and {deal}.\n"
+    assert runner.invoke(app, ["diff", deal, new]).exit_code == 0
+    assert runner.invoke(app, ["diff", deal, new, "--exit-code"]).exit_code == 1
+    assert runner.invoke(app, ["diff", deal, new, "--exit-code", "-f", "json"]).exit_code == 1
+
+
+def _run_mc2(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    return subprocess.run([sys.executable, "-m", "mc2cli", *args], capture_output=True,
+                          text=True, env={**environ, **env}, timeout=120, check=False)
+
+
+def test_a_pipe_gets_no_color_codes_and_a_terminal_does(tiny: Path) -> None:
+    args = ["diff", str(tiny / "deal.yaml"), str(changed_deal(tiny))]
+    piped = _run_mc2(args)
+    assert piped.returncode == 0, piped.stderr
+    assert "\x1b[" not in piped.stdout
+    assert "[-thirty (30)-]{+twenty (20)+}" in piped.stdout
+    colored = _run_mc2(args, FORCE_COLOR="1")
+    assert "\x1b[" in colored.stdout
+
+
+def test_library_option_applies_to_both_sides(tiny: Path) -> None:
+    data = diff_json(str(tiny / "deal.yaml"), str(changed_deal(tiny)), "-L", str(tiny / "lib"))
+    assert data["changed"] is True
+
+
+def test_an_invalid_deal_is_an_input_error(tiny: Path) -> None:
+    bad = changed_deal(tiny, "clauses:\n  patching.timline: {position: hdo}\n")
+    result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), str(bad)])
+    assert result.exit_code == 1
+    assert "new.yaml:" in result.output and "did you mean 'patching.timeline'?" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["diff"], ["diff", "deal.yaml"], ["diff", "deal.yaml", "deal.yaml", "deal.yaml"],
+    ["diff", "deal.yaml", "deal.yaml", "--rev", "HEAD"], ["diff", "nope.yaml", "deal.yaml"],
+    ["diff", "lib", "deal.yaml"], ["diff", "deal.yaml", "deal.yaml", "--redline", "x.pdf"],
+    ["diff", "deal.yaml", "deal.yaml", "--format", "xml"],
+])
+def test_usage_errors_exit_2(tiny: Path, monkeypatch: pytest.MonkeyPatch,
+                             args: list[str]) -> None:
+    monkeypatch.chdir(tiny)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+def test_redline_of_two_files_and_a_deleted_clause(tiny: Path) -> None:
+    target = tiny / "redline.docx"
+    result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), str(changed_deal(tiny)),
+                                 "--redline", str(target)])
+    assert result.exit_code == 0, result.output
+    inserted, deleted = tracked(target.read_bytes())
+    assert "Customer may audit Supplier every twelve (12) months." in deleted
+    assert "Supplier shall train clinical engineering once a year." in inserted
+
+
+def test_the_core_compares_without_the_command_line(tiny: Path) -> None:
+    result = diff_files(tiny / "deal.yaml", tiny / "deal.yaml")
+    assert not result.changed
+    assert all(p.status == "equal" for p in result.parts)
+
+
+def test_examples_compare_in_both_directions() -> None:
+    root = Path(__file__).resolve().parents[2] / "examples"
+    a, b = root / "lakeside-infusion" / "deal.yaml", root / "riverside-mri" / "deal.yaml"
+    forward, backward = diff_files(a, b), diff_files(b, a)
+    assert forward.changed and backward.changed
+    assert {c.target for c in forward.choices} == {c.target for c in backward.choices}
+    assert len(forward.changed_parts) == len(backward.changed_parts)
+
+
+# --- --rev -----------------------------------------------------------------------------------------
+
+@needs_git
+@pytest.mark.parametrize("option", [[], ["-L", "lib"]])
+def test_rev_takes_the_library_as_committed(repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                            option: list[str]) -> None:
+    monkeypatch.chdir(repo)
+    clauses = repo / "lib" / "01-patching.yaml"
+    clauses.write_text(clauses.read_text().replace("promptly", "within a week"),
+                       encoding="utf-8")
+    data = diff_json("deal.yaml", "--rev", "HEAD", *option)
+    assert data["choices"] == []
+    assert parts(data) == [("patching.install", "2.2 Installing Patches", "changed")]
+
+
+@needs_git
+def test_rev_reads_the_library_the_old_deal_named(repo: Path) -> None:
+    (repo / "lib").rename(repo / "lib2")
+    deal = repo / "deal.yaml"
+    deal.write_text(deal.read_text().replace("library: lib", "library: lib2"), encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(deal), "--rev", "HEAD", "--exit-code"])
+    assert result.exit_code == 0, result.output
+    assert "No differences between HEAD:deal.yaml and" in result.stdout
+
+
+@needs_git
+def test_rev_uses_an_untracked_library_as_it_is(tiny: Path) -> None:
+    (tiny / ".gitignore").write_text("lib/\n", encoding="utf-8")
+    git(tiny, "init", "-q")
+    commit_all(tiny, "the deal only")
+    clauses = tiny / "lib" / "01-patching.yaml"
+    clauses.write_text(clauses.read_text().replace("promptly", "within a week"),
+                       encoding="utf-8")
+    assert diff_json(str(tiny / "deal.yaml"), "--rev", "HEAD")["changed"] is False
+
+
+@needs_git
+def test_a_library_tracked_now_but_missing_at_the_revision_is_an_input_error(repo: Path) -> None:
+    (repo / "lib").rename(repo / "lib2")
+    deal = repo / "deal.yaml"
+    deal.write_text(deal.read_text().replace("library: lib", "library: lib2"), encoding="utf-8")
+    commit_all(repo, "library renamed")
+    result = runner.invoke(app, ["diff", str(deal), "--rev", "HEAD", "-L", str(repo / "lib2")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["diff", str(deal), "--rev", "HEAD~1", "-L", str(repo / "lib2")])
+    assert result.exit_code == 1
+    assert "HEAD~1:lib2:" in result.output and "library folder not found" in result.output
+
+
+@needs_git
+def test_rev_compares_older_commits_and_subfolders(repo: Path) -> None:
+    deals = repo / "deals" / "lakeside"
+    deals.mkdir(parents=True)
+    deal = deals / "deal.yaml"
+    deal.write_text((repo / "deal.yaml").read_text().replace("library: lib", "library: ../../lib"),
+                    encoding="utf-8")
+    commit_all(repo, "a deal in a folder")
+    deal.write_text(deal.read_text() + "parameters:\n  patch_days: 20\n", encoding="utf-8")
+    commit_all(repo, "patch days 20")
+    data = diff_json(str(deal), "--rev", "HEAD~1")
+    assert data["old"]["label"] == "HEAD~1:deals/lakeside/deal.yaml"  # type: ignore[index]
+    assert len(data["choices"]) == 1  # type: ignore[arg-type]
+    assert diff_json(str(deal), "--rev", "HEAD")["changed"] is False
+
+
+@needs_git
+def test_rev_ignores_git_variables_of_a_hook(repo: Path, tmp_path_factory: pytest.TempPathFactory,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    other = tmp_path_factory.mktemp("other")
+    git(other, "init", "-q")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    data = diff_json(str(repo / "deal.yaml"), "--rev", "HEAD")
+    assert data["changed"] is False
+
+
+@needs_git
+@pytest.mark.parametrize(("rev", "message"), [
+    ("nope", "unknown revision 'nope'"),
+    ("HEAD~1", "unknown revision 'HEAD~1'"),
+    ("--output=x", "'--output=x' is not a git revision"),
+    ("", "'' is not a git revision"),
+])
+def test_bad_revisions_exit_2(repo: Path, rev: str, message: str) -> None:
+    result = runner.invoke(app, ["diff", str(repo / "deal.yaml"), f"--rev={rev}"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+@needs_git
+@pytest.mark.parametrize("rev", ["HEAD~1", "HEAD^", "nope"])
+def test_an_unknown_revision_hint_names_only_revisions_that_exist(repo: Path, rev: str) -> None:
+    result = runner.invoke(app, ["diff", str(repo / "deal.yaml"), "--rev", rev])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert f"unknown revision '{rev}'" in message and "(HEAD has 1 commit)" in message
+    assert "such as HEAD (the last commit)" in message and "git log --oneline" in message
+    assert message.count(rev) == 1, message  # never suggested back
+    assert "HEAD~" not in message.replace(rev, "")
+
+
+@needs_git
+def test_an_unknown_revision_in_a_repository_without_commits(tiny: Path) -> None:
+    git(tiny, "init", "-q")
+    result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), "--rev", "HEAD"])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "unknown revision 'HEAD'" in message and "has no commits yet" in message
+    assert "such as HEAD" not in message and "Traceback" not in message
+
+
+@needs_git
+def test_a_deal_missing_at_the_revision_exits_2(repo: Path) -> None:
+    new = changed_deal(repo)
+    result = runner.invoke(app, ["diff", str(new), "--rev", "HEAD"])
+    assert result.exit_code == 2
+    assert "new.yaml does not exist at revision 'HEAD'" in result.output
+
+
+def test_rev_outside_a_git_repository_exits_2(tiny: Path) -> None:
+    result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), "--rev", "HEAD"])
+    assert result.exit_code == 2
+    assert "not inside a git repository" in result.output
+    assert "Traceback" not in result.output
+
+
+@needs_git
+def test_an_invalid_deal_at_the_revision_is_located_there(repo: Path) -> None:
+    deal = repo / "deal.yaml"
+    good = deal.read_text()
+    deal.write_text(good + "clauses:\n  patching.timline: {position: hdo}\n", encoding="utf-8")
+    commit_all(repo, "a typo")
+    deal.write_text(good, encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(deal), "--rev", "HEAD"])
+    assert result.exit_code == 1
+    line = len(good.splitlines()) + 2
+    assert f"HEAD:deal.yaml:{line}:3: error: clauses.patching.timline: unknown clause" \
+        in result.output
+    assert "mc2-rev-" not in result.output and "Traceback" not in result.output
+
+
+@needs_git
+def test_an_invalid_library_at_the_revision_is_located_there(repo: Path) -> None:
+    params = repo / "lib" / "parameters.yaml"
+    good = params.read_text()
+    params.write_text(good.replace("type: days", "type: weeks"), encoding="utf-8")
+    commit_all(repo, "a bad type")
+    params.write_text(good, encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(repo / "deal.yaml"), "--rev", "HEAD"])
+    assert result.exit_code == 1
+    assert "HEAD:lib/parameters.yaml:" in result.output
+    assert "mc2-rev-" not in result.output and "Traceback" not in result.output
+
+
+@needs_git
+def test_git_timing_out_exits_3(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mc2cli.review.gitrev
+    monkeypatch.setattr(mc2cli.review.gitrev, "GIT_TIMEOUT", 1e-6)
+    result = runner.invoke(app, ["diff", str(repo / "deal.yaml"), "--rev", "HEAD"])
+    assert result.exit_code == 3
+    assert "timed out" in result.output and "Traceback" not in result.output
+
+
+def test_no_git_on_path_exits_2(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tiny))
+    result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), "--rev", "HEAD"])
+    assert result.exit_code == 2
+    assert "--rev needs git" in result.output
