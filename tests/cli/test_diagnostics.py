@@ -174,9 +174,9 @@ def test_sarif_rule_ids_are_stable_and_described() -> None:
 
 
 # The modules whose problems `mc2 check` (and `mc2 build --check`) can report.
-CHECK_MODULES = ["errors", "inputs/yamlload", "inputs/validate", "inputs/library",
-                 "inputs/layers", "assembly/lint", "assembly/assemble", "pipeline", "output/lock",
-                 "output/stale"]
+CHECK_MODULES = ["errors", "pipeline", "output/lock", "output/stale",
+                 *(f"{stage}/{p.stem}" for stage in ("inputs", "assembly")
+                   for p in sorted((ROOT / "src" / "mc2cli" / stage).glob("*.py")))]
 
 
 def test_every_rule_check_reports_has_a_description() -> None:

@@ -146,7 +146,7 @@ def _render_position(lib: Library, lc: LibClause, pos: Position) -> str:
         if pid in lib.parameters:
             param = lib.parameters[pid][0]
             with contextlib.suppress(ValueProblem):
-                context[pid] = Param(param, coerce(param, param.default[pos]))
+                context[pid] = Param(param, lib.default(pid, pos))
     numbers = library_numbers(lib)
     try:
         return render_text(c.text(pos), context,

@@ -27,6 +27,7 @@ from mc2cli.inputs.library import (
     Library,
     Located,
     name_layers,
+    typed_defaults,
 )
 from mc2cli.inputs.models import (
     Clause,
@@ -368,7 +369,8 @@ class _Merge:
         return Library(framework, self.framework.where, ordered, parameters, definitions,
                        [lay.name for lay in top], digest,
                        {pid: e.where for pid, e in self.principles.items()},
-                       {lay.name: lay.shown for lay in top}, [lay.folder for lay in top])
+                       {lay.name: lay.shown for lay in top}, [lay.folder for lay in top],
+                       typed_defaults(parameters))
 
     def check_principles(self, framework: Framework) -> None:
         rank = {lay.name: i for i, lay in enumerate(self.top_first)}

@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mc2cli.errors import Problem
 from mc2cli.inputs.models import Clause, Definition, Framework, Parameter, Principle
+from mc2cli.inputs.values import ValueProblem, coerce
 from mc2cli.inputs.yamlload import Document, PathKey
 
 GENERAL = "general"
@@ -75,6 +77,9 @@ class Library:
     principle_where: dict[str, Located] = field(default_factory=dict)
     layer_dirs: dict[str, str] = field(default_factory=dict)
     folders: list[Path] = field(default_factory=list)
+    # Each parameter's default per position, typed once when the library loads. A default that
+    # does not fit its type is absent here; lint reports it.
+    defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def principles(self) -> list[Principle]:
@@ -82,6 +87,14 @@ class Library:
 
     def principle(self, pid: str) -> Principle | None:
         return next((p for p in self.framework.principles if p.id == pid), None)
+
+    def default(self, pid: str, position: str) -> Any:
+        """The typed default of a parameter for a position (raises ValueProblem if it has none)."""
+        typed = self.defaults.get(pid, {})
+        if position in typed:
+            return typed[position]
+        param = self.parameters[pid][0]
+        return coerce(param, param.default[position])  # type: ignore[index]
 
     def section_clauses(self, section: str) -> list[LibClause]:
         return [c for c in self.clauses.values() if c.section == section]
@@ -93,6 +106,20 @@ class Library:
     def name_layers(self, problems: list[Problem]) -> list[Problem]:
         """Each problem with ' [layer X]' appended, when the library has several layers."""
         return name_layers(problems, self.layer_dirs)
+
+
+def typed_defaults(parameters: dict[str, tuple[Parameter, Located]]
+                   ) -> dict[str, dict[str, Any]]:
+    """Every default that fits its parameter's type, typed; the others are left for lint."""
+    out: dict[str, dict[str, Any]] = {}
+    for pid, (param, _where) in parameters.items():
+        out[pid] = {}
+        for pos, raw in param.default.items():
+            try:
+                out[pid][pos] = coerce(param, raw)
+            except ValueProblem:
+                continue
+    return out
 
 
 def name_layers(problems: list[Problem], layer_dirs: dict[str, str]) -> list[Problem]:

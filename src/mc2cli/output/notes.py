@@ -8,7 +8,7 @@ from mc2cli.assembly.contract import NO_REASON, AssembledClause, Contract
 from mc2cli.assembly.render import RenderError, render_text
 from mc2cli.inputs.markdown import escape
 from mc2cli.inputs.models import POSITIONS, SameAs
-from mc2cli.inputs.values import Param, ValueProblem, coerce
+from mc2cli.inputs.values import Param, ValueProblem
 
 
 def _alternative(contract: Contract, clause: AssembledClause, position: str,
@@ -21,7 +21,7 @@ def _alternative(contract: Contract, clause: AssembledClause, position: str,
     for pid in lib_clause.parameters:
         param = contract.library.parameters[pid][0]
         try:
-            context[pid] = Param(param, coerce(param, param.default[position]))  # type: ignore[index]
+            context[pid] = Param(param, contract.library.default(pid, position))
         except ValueProblem:
             return "_(does not render with its defaults)_"
     try:
