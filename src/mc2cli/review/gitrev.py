@@ -6,19 +6,27 @@ file is taken from the revision; so is every library folder of the deal that lie
 same repository and that git tracks. The built-in library, folders outside the repository
 and folders git does not track are used as they are now. Only what the library loader reads
 is copied: the `*.yaml` files directly in each library folder.
+
+A fetched branch is someone else's data: every tree entry's path is checked before anything
+is written (a plain name directly in the library folder, nothing that climbs out, no
+backslash or control character, the target resolved inside the snapshot folder), files are
+created exclusively and never through a symlink, and git runs with the repository's hooks,
+fsmonitor command, external diff and textconv turned off so that reading a revision runs
+nothing the repository configures.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mc2cli.errors import InputError, Mc2Error, Problem, UsageError
 from mc2cli.inputs.layers import resolve_layers
@@ -31,6 +39,11 @@ _REPOSITORY_VARIABLES = frozenset({
     "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX"})
 _FILE_MODES = ("100644", "100755")
+# Settings that would make a read-only git command run a program the repository names.
+_SAFE_CONFIG = ("-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null",
+                "-c", "diff.external=", "-c", "core.pager=cat", "-c", "core.untrackedCache=false",
+                "-c", "protocol.allow=never")
+_UNSAFE_NAME = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 class GitError(Mc2Error):
@@ -74,7 +87,9 @@ class _Entry:
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
-    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
+    env.pop("GIT_EXTERNAL_DIFF", None)
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C",
+                "GIT_CONFIG_NOSYSTEM": "1", "GIT_NO_REPLACE_OBJECTS": "1"})
     return env
 
 
@@ -83,7 +98,7 @@ def _git(cwd: Path, *args: str, data: bytes | None = None) -> subprocess.Complet
     if git is None:
         raise UsageError("--rev needs git, and there is no git on PATH")
     try:
-        return subprocess.run([git, *args], cwd=cwd, input=data, capture_output=True,
+        return subprocess.run([git, *_SAFE_CONFIG, *args], cwd=cwd, input=data, capture_output=True,
                               timeout=GIT_TIMEOUT, env=_env(), check=False)
     except subprocess.TimeoutExpired:
         raise GitError(f"git {args[0]} timed out after {GIT_TIMEOUT:g} s") from None
@@ -175,7 +190,33 @@ def _too_big(label: str) -> InputError:
 
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def _checked_target(snap: Snapshot, folder: str, entry: _Entry) -> Path:
+    """Where a library file of the revision goes in the snapshot; InputError if its tree
+    entry is not a plain file name directly inside `folder` (a crafted tree can hold
+    `../../x.yaml`, an absolute path, a backslash or a control character)."""
+    prefix = f"{folder}/" if folder != "." else ""
+    name = entry.path[len(prefix):] if entry.path.startswith(prefix) else ""
+    target = snap.folder / entry.path
+    safe = (name not in ("", ".", "..") and "/" not in name and not _UNSAFE_NAME.search(name)
+            and not PurePosixPath(entry.path).is_absolute()
+            and ".." not in PurePosixPath(entry.path).parts
+            and target.resolve().parent == (snap.folder / folder).resolve()
+            and target.resolve().is_relative_to(snap.folder))
+    if not safe:
+        raise InputError([Problem(f"{snap.rev}:{folder}", 1, 1,
+                                  f"the tree at '{snap.rev}' holds an entry named "
+                                  f"{entry.path!r}, which is not a plain file name inside "
+                                  f"{folder}; nothing was written",
+                                  hint="a crafted commit can try to write outside the "
+                                  "snapshot folder; inspect it with 'git ls-tree'",
+                                  rule="git-tree")])
+    return target
 
 
 def _deal_at(root: Path, commit: str, rel: str, rev: str) -> bytes:
@@ -205,11 +246,13 @@ def _layer_at(root: Path, commit: str, layer: Path, snap: Snapshot) -> Path:
     if not entries and not _tracked(root, rel):
         return layer
     target = snap.folder / rel
+    targets = [_checked_target(snap, rel, entry) for entry in entries]
     for entry in entries:
         if entry.size > MAX_BYTES:
             raise _too_big(f"{snap.rev}:{entry.path}")
-    for entry, data in zip(entries, _blobs(root, [e.oid for e in entries]), strict=True):
-        _write(snap.folder / entry.path, data)
+    for path, data in zip(targets, _blobs(root, [e.oid for e in entries]), strict=True):
+        if not path.exists():  # already written: the deal itself, or a layer named twice
+            _write(path, data)
     return target
 
 
