@@ -8,7 +8,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mc2cli import __version__
 from mc2cli.assembly.assemble import assemble
@@ -20,21 +20,11 @@ from mc2cli.inputs.library import Library
 from mc2cli.inputs.models import Deal
 from mc2cli.inputs.validate import validate_lenient
 from mc2cli.inputs.yamlload import Document, load_path
-from mc2cli.output.convert import FORMATS, convert
-from mc2cli.output.lock import (
-    Change,
-    Lock,
-    compare,
-    dumps,
-    from_contract,
-    lock_path,
-    read_lock,
-    write,
-)
-from mc2cli.output.stale import stale_files
-from mc2cli.output.write import publish
 from mc2cli.paths import builtin_library_dir
 from mc2cli.suggest import did_you_mean
+
+if TYPE_CHECKING:  # the output stages load when a command writes (check writes nothing)
+    from mc2cli.output.lock import Change, Lock
 
 
 @dataclass
@@ -216,6 +206,7 @@ def _jsonable(value: Any) -> Any:
 
 def render_outputs(contract: Contract, formats: list[str], deal_path: Path) -> dict[str, bytes]:
     """Every requested file's bytes, in memory; nothing written."""
+    from mc2cli.output.convert import FORMATS, convert
     from mc2cli.output.document import to_markdown
     from mc2cli.output.notes import to_markdown as notes_markdown
     markdown = to_markdown(contract)
@@ -239,6 +230,8 @@ def render_outputs(contract: Contract, formats: list[str], deal_path: Path) -> d
 def build(deal_path: Path, *, out_dir: Path | None = None, formats: list[str] | None = None,
           strict: bool = False, library: list[Path] | None = None) -> BuildResult:
     """Check, assemble and write every format; all files appear or none do."""
+    from mc2cli.output.convert import FORMATS
+    from mc2cli.output.write import publish
     result = check(deal_path, strict=strict, library=library)
     if result.contract is None:
         raise InputError(result.problems)
@@ -264,6 +257,7 @@ class LockResult:
 
 def resolve_lock(deal_path: Path, *, library: list[Path] | None = None) -> LockResult:
     """A deal's lock file, built in memory; InputError when the deal has errors."""
+    from mc2cli.output.lock import dumps, from_contract, lock_path
     result = check(deal_path, library=library)
     if result.contract is None:
         raise InputError(result.problems)
@@ -274,6 +268,7 @@ def resolve_lock(deal_path: Path, *, library: list[Path] | None = None) -> LockR
 
 def write_lock(deal_path: Path, *, library: list[Path] | None = None) -> Path | None:
     """Write the deal's lock file if it has none (an existing one is kept); its path if written."""
+    from mc2cli.output.lock import lock_path, write
     if lock_path(deal_path).exists():
         return None
     resolved = resolve_lock(deal_path, library=library)
@@ -282,6 +277,7 @@ def write_lock(deal_path: Path, *, library: list[Path] | None = None) -> Path | 
 
 def locked_changes(deal_path: Path, current: Lock) -> list[Change]:
     """How `current` differs from the deal's lock file; a missing or bad lock is a change too."""
+    from mc2cli.output.lock import Change, compare, lock_path, read_lock
     path = lock_path(deal_path)
     if not path.exists():
         return [Change(Problem(display(deal_path), 1, 1, f"no lock file ({path.name})",
@@ -309,6 +305,8 @@ def stale_outputs(deal_path: Path, *, out_dir: Path | None = None,
                   formats: list[str] | None = None, strict: bool = False,
                   library: list[Path] | None = None) -> StaleResult:
     """Rebuild in memory and compare with the output folder's files; writes nothing."""
+    from mc2cli.output.convert import FORMATS
+    from mc2cli.output.stale import stale_files
     result = check(deal_path, strict=strict, library=library)
     if result.contract is None:
         raise InputError(result.problems)

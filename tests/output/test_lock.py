@@ -140,12 +140,12 @@ def test_build_writes_the_lock_once_and_never_overwrites(tiny: Path) -> None:
 
 def test_build_writes_the_contract_but_exits_3_when_the_lock_cannot_be_written(
         tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import mc2cli.pipeline
+    import mc2cli.output.lock
 
     def refuse(path: Path, data: bytes, *, overwrite: bool) -> bool:
         raise OutputError(f"{path}: cannot write the lock file: Read-only file system")
 
-    monkeypatch.setattr(mc2cli.pipeline, "write", refuse)
+    monkeypatch.setattr(mc2cli.output.lock, "write", refuse)
     result = runner.invoke(app, ["build", str(tiny / "deal.yaml"), "-o", str(tiny / "o"),
                                  "-t", "md"])
     assert result.exit_code == 3, result.output

@@ -13,13 +13,12 @@ import os
 import re
 import textwrap
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
-
-from mc2cli.authoring.catalog import deal_value, position_changes
-from mc2cli.inputs.library import GENERAL, Library
-from mc2cli.inputs.models import Line, Position
-from mc2cli.inputs.values import NUMERIC
+if TYPE_CHECKING:  # the models load on first use: `mc2 --help` imports this module
+    from mc2cli.inputs.library import Library
+    from mc2cli.inputs.models import Position
 
 DEFAULT_GOVERNING_LAW = "the State of New York"
 DEFAULT_ADDRESS = "Principal office address"
@@ -64,13 +63,19 @@ class Answers:
 
 # --- answers: parsed and checked as the deal model will check them ------------------------
 
-_LINE = TypeAdapter(Line)
+@cache
+def _line_adapter() -> Any:
+    from pydantic import TypeAdapter
+
+    from mc2cli.inputs.models import Line
+    return TypeAdapter(Line)
 
 
 def check_line(value: str) -> str:
     """A single line of text as the deal model accepts it; ValueError says what is wrong."""
+    from pydantic import ValidationError
     try:
-        return _LINE.validate_python(value)
+        return str(_line_adapter().validate_python(value))
     except ValidationError as exc:
         message = exc.errors()[0]["msg"].removeprefix("Value error, ")
         raise ValueError(message) from None
@@ -224,6 +229,8 @@ def _deal(lib: Library, answers: Answers) -> list[str]:
 
 def _examples(lib: Library) -> list[str]:
     """How departures are written, with ids taken from this library."""
+    from mc2cli.authoring.catalog import deal_value
+    from mc2cli.inputs.values import NUMERIC
     principle = lib.principles[-1].id
     clause = next((lc for lc in lib.clauses.values() if not lc.clause.required),
                   next(iter(lib.clauses.values())))
@@ -243,6 +250,8 @@ def _examples(lib: Library) -> list[str]:
 
 
 def _menu(lib: Library) -> list[str]:
+    from mc2cli.authoring.catalog import position_changes
+    from mc2cli.inputs.library import GENERAL
     lines = [
         f"# ---- The menu: the {lib.edition} library ----",
         "# Every principle and its clauses, each included at the deal's position unless the",

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -32,8 +32,9 @@ from mc2cli.authoring.starter import (
 from mc2cli.cli.console import LibraryOpt, err, guard
 from mc2cli.cli.console import layers as _layers
 from mc2cli.errors import InputError, Mc2Error, OutputError, Problem, UsageError
-from mc2cli.inputs.models import POSITIONS, Position
-from mc2cli.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from mc2cli.inputs.models import Position
 
 
 class PositionChoice(StrEnum):
@@ -265,6 +266,8 @@ def _ask(a: Answers) -> None:
 
 
 def _position(value: str) -> Position:
+    from mc2cli.inputs.models import POSITIONS
+    from mc2cli.suggest import did_you_mean
     word = value.strip().lower()
     if word not in POSITIONS:
         raise ValueError(f"{value!r} is not a position; " + (

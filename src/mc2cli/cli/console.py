@@ -8,17 +8,44 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from mc2cli.cli.crash import crash_log
 from mc2cli.errors import InputError, Mc2Error, Problem, UsageError
 
-# In a pipe, tables get room instead of rich's default 80 columns.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class LazyConsole:
+    """A rich Console made on first use, so `mc2 --help` and `--version` never load rich."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+            # In a pipe, tables get room instead of rich's default 80 columns.
+            width = None if self._stderr or sys.stdout.isatty() else 200
+            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True,
+                                    width=width)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def real(console: Any) -> Console:
+    """The rich Console behind `console` (tests put a plain Console in its place)."""
+    return console.real if isinstance(console, LazyConsole) else console
+
+
+out = LazyConsole(stderr=False)
+err = LazyConsole(stderr=True)
 
 LibraryOpt = Annotated[list[Path] | None, typer.Option(
     "--library", "-L", metavar="DIR", help="A library folder; repeat to layer (first wins). "
@@ -56,6 +83,7 @@ def guard(fn: Callable[[], int]) -> None:
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except Exception:
+        from mc2cli.cli.crash import crash_log
         err.print(f"internal error: this is a bug in mc2; the traceback is in {crash_log()}",
                   style="red", markup=False)
         code = 4

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
 from mc2cli.cli.console import LibraryOpt, err, out
 from mc2cli.cli.console import guard as _guard
@@ -16,6 +15,8 @@ from mc2cli.cli.console import layers as _layers
 from mc2cli.errors import UsageError
 
 if TYPE_CHECKING:  # the core is imported when the command runs, not when mc2 starts
+    from rich.text import Text
+
     from mc2cli.review.diff import ChoiceChange, ContractDiff, PartDiff
     from mc2cli.review.textdiff import BlockDiff
 
@@ -43,6 +44,8 @@ def _paths(deals: list[Path], rev: str | None) -> list[Path]:
 
 
 def _choice(change: ChoiceChange) -> list[Text]:
+    from rich.text import Text
+
     line = Text(f"  {_CHOICE_LABELS.get(change.kind, change.kind)} {change.target}: ")
     if change.kind == "extra-clause":
         what = "added" if change.old is None else "removed" if change.new is None else "changed"
@@ -69,6 +72,8 @@ def _choice(change: ChoiceChange) -> list[Text]:
 
 
 def _part_heading(part: PartDiff) -> Text:
+    from rich.text import Text
+
     line = Text("  ")
     line.append(part.title, style="bold")
     if part.clause:
@@ -81,6 +86,8 @@ def _part_heading(part: PartDiff) -> Text:
 
 def _block(block: BlockDiff) -> Text:
     """One changed block, indented: `[-deleted-]` in red, `{+inserted+}` in green."""
+    from rich.text import Text
+
     line = Text("    ")
     for seg in block.segments:
         text = seg.text.replace("\n", "\n    ")
@@ -95,6 +102,8 @@ def _block(block: BlockDiff) -> Text:
 
 def print_diff(result: ContractDiff) -> None:
     """The choices that changed, then the changed text, part by part."""
+    from rich.text import Text
+
     if not result.changed:
         out.print(f"No differences between {result.old.label} and {result.new.label}.",
                   markup=False)

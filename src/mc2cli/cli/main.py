@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
 from mc2cli import __version__
 from mc2cli.cli.author import DealOpt, complete_clause_id, complete_principle_id
@@ -21,7 +18,7 @@ from mc2cli.cli.console import guard as _guard
 from mc2cli.cli.console import layers as _layers
 from mc2cli.cli.console import print_problems as _print_problems
 from mc2cli.cli.console import summary as _summary
-from mc2cli.errors import InputError, Mc2Error, UsageError
+from mc2cli.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from mc2cli.cli.batch import Job, Outcome
@@ -50,16 +47,12 @@ class ReportFormat(StrEnum):
 
 
 def _version(value: bool) -> None:
-    if value:
-        from mc2cli.inputs.layers import load_library
+    if value:  # read off framework.yaml and the binary: nothing is loaded or validated
+        from mc2cli.inputs.edition import edition
         from mc2cli.output.convert import pandoc_version
         from mc2cli.paths import builtin_library_dir
-        try:
-            edition = load_library([builtin_library_dir()]).edition
-        except Mc2Error:
-            edition = "unreadable"
-        out.print(f"mc2 {__version__}\nlibrary: {edition}\npandoc: {pandoc_version()}",
-                  markup=False)
+        typer.echo(f"mc2 {__version__}\nlibrary: {edition(builtin_library_dir())}\n"
+                   f"pandoc: {pandoc_version()}")
         raise typer.Exit(0)
 
 
@@ -197,8 +190,17 @@ def _run_with_progress(work: list[Job], workers: int, build_many: Any) -> list[O
                   markup=False)
 
     if len(work) > 1 and err.is_terminal and not os.environ.get("CI"):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        from mc2cli.cli.console import real
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err, transient=True) as progress:
+                      TimeElapsedColumn(), console=real(err), transient=True) as progress:
             task = progress.add_task("building", total=len(work))
 
             def advance(outcome: Outcome) -> None:
@@ -243,6 +245,8 @@ def report(
             written = publish(output, to_csv(rep))
             err.print(f"wrote {', '.join(str(p) for p in written.values())}", markup=False)
         else:
+            from rich.table import Table
+            from rich.text import Text
             titles = {"coverage": "Principle coverage", "deviations": "Deviations from the Middle",
                       "key-terms": "Key terms", "responsibilities": "Responsibility matrix"}
             for name, (headers, rows) in tables(rep).items():
@@ -267,6 +271,9 @@ def library_list(
 ) -> None:
     """A table of every clause: principle, id, title, obligor, required (and layer)."""
     def run() -> int:
+        from rich.table import Table
+        from rich.text import Text
+
         from mc2cli.authoring.catalog import catalog
         headers, rows = catalog(_layers(library), principle, deal)
         table = Table(*headers)

@@ -79,7 +79,7 @@ ParamId = Annotated[str, StringConstraints(pattern=PARAM_ID, max_length=80)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 # --- the clause library -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -27,10 +28,14 @@ SOURCE_DATE_EPOCH = "0"
 @cache
 def pandoc_path() -> Path:
     """The pandoc binary inside the pypandoc-binary wheel, whatever is on PATH."""
-    import pypandoc  # its wheel carries the binary; we never let it choose one
-
-    binary = Path(pypandoc.__file__).parent / "files" / ("pandoc.exe" if os.name == "nt"
-                                                        else "pandoc")
+    # Its wheel carries the binary; we never let it choose one. find_spec locates the package
+    # without importing it (pypandoc's import costs more than the rest of `mc2 --version`).
+    spec = importlib.util.find_spec("pypandoc")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    if not folders:
+        raise OutputError("pypandoc-binary is not installed; reinstall mc2 "
+                          "(pip install --force-reinstall pypandoc-binary)")
+    binary = Path(folders[0]) / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
     if not binary.is_file():
         raise OutputError(f"the bundled pandoc binary is missing at {binary}; "
                           "reinstall mc2 (pip install --force-reinstall pypandoc-binary)")

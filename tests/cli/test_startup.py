@@ -1,0 +1,85 @@
+"""`mc2 --version` and `mc2 --help` start near the interpreter's speed: they load neither the
+models, Jinja, rich nor the library. Which modules they import is checked here, so a top-level
+import that slips back in fails a test (the timings live in benchmarks/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import mc2cli
+from mc2cli.inputs.edition import edition
+
+ROOT = Path(__file__).resolve().parents[2]
+# What start-up must not load: the models, Jinja, rich (typer prints its help without it),
+# YAML, the library, pypandoc's Python side. A subcommand's help goes through typer's own
+# parameter handling, which loads pydantic and the installed metadata: only `mc2 --version`
+# and `mc2 --help` are held to that too.
+HEAVY = ("jinja2", "rich", "yaml", "pypandoc", "mc2cli.inputs.models", "mc2cli.inputs.layers",
+         "mc2cli.inputs.library", "mc2cli.assembly", "mc2cli.pipeline", "mc2cli.output.lock",
+         "mc2cli.authoring.catalog", "mc2cli.review")
+TOP_LEVEL = (*HEAVY, "pydantic", "importlib.metadata")
+
+_PROBE = """
+import json, sys
+from mc2cli.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+sys.stdout.flush()
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _loaded(*args: str) -> tuple[str, list[str]]:
+    proc = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True,
+                          text=True, check=True)
+    return proc.stdout, json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help_load_nothing_heavy(args: list[str]) -> None:
+    shown, modules = _loaded(*args)
+    assert shown.strip()
+    assert [m for m in modules if m.startswith(TOP_LEVEL)] == []
+
+
+@pytest.mark.parametrize("args", [["library", "--help"], ["build", "--help"],
+                                  ["init", "--help"], ["diff", "--help"]])
+def test_command_help_loads_none_of_mc2s_heavy_parts(args: list[str]) -> None:
+    shown, modules = _loaded(*args)
+    assert shown.strip()
+    assert [m for m in modules if m.startswith(HEAVY)] == []
+
+
+def test_version_is_read_without_loading_the_library() -> None:
+    shown, _modules = _loaded("--version")
+    assert shown.splitlines()[1] == f"library: {edition(ROOT / 'clauses')}"
+    assert shown.splitlines()[0] == f"mc2 {mc2cli.__version__}"
+
+
+def test_version_constant_matches_pyproject() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert mc2cli.__version__ == project["version"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('framework: MC2\nedition: "2025"\n', "MC2 2025"),
+    ("framework: 'MC2'  # the name\nedition: 2025 # year\n", "MC2 2025"),
+    ("edition: >-\n  2026 draft\nframework: MC2\n", "MC2 2026 draft"),
+    ("framework: MC2\n", "unreadable"),
+    ("framework: [unclosed\n", "unreadable"),
+])
+def test_edition_read_cheaply_or_by_yaml(tmp_path: Path, text: str, expected: str) -> None:
+    (tmp_path / "framework.yaml").write_text(text, encoding="utf-8")
+    assert edition(tmp_path) == expected
+
+
+def test_edition_of_a_missing_folder_is_unreadable(tmp_path: Path) -> None:
+    assert edition(tmp_path / "nowhere") == "unreadable"
