@@ -32,6 +32,7 @@ EXPECTED_DEVIATIONS = {
         ("position", "vulnerability.exploited-notice"), ("position", "remote.secure-channel"),
         ("position", "remote.session-approval"), ("position", "remote.accounts"),
         ("position", "remote.session-logging"), ("position", "remote.disable-option"),
+        ("position", "remote.onsite-personnel"),
         ("position", "patching.timeline"), ("position", "patching.critical-timeline"),
         ("position", "patching.validation-and-delivery"),
         ("position", "patching.hdo-installation"), ("position", "patching.regular-cycle"),

@@ -130,6 +130,7 @@ class Clause(Model):
     title: Line
     obligor: Obligor
     required: Flag = False
+    priority: int | None = Field(default=None, ge=1, le=9)
     parameters: list[ParamId] = []
     references: list[Line] = []
     positions: dict[Position, Text | SameAs]
@@ -252,6 +253,7 @@ class ClauseOverride(Model):
     title: Line | None = None
     obligor: Obligor | None = None
     required: Flag | None = None
+    priority: int | None = Field(default=None, ge=1, le=9)
     parameters: list[ParamId] | None = None
     references: list[Line] | None = None
     positions: dict[Position, Text | SameAs] | None = None

@@ -39,6 +39,61 @@ def _quote(text: str) -> list[str]:
     return [f"> {line}" if line else ">" for line in text.splitlines()]
 
 
+_SUMMARY_DEVIATIONS = 8
+# Figures out of bounds or changed weigh most, then omissions, then positions.
+_KIND_WEIGHT = {"out-of-bounds": 0, "parameter": 1, "omit-principle": 2, "omit-clause": 2,
+                "extra-clause": 3, "position": 4}
+
+
+def _priority(contract: Contract, target: str) -> int:
+    lib_clause = contract.library.clauses.get(target)
+    prio = lib_clause.clause.priority if lib_clause else None
+    return prio if prio is not None else 10
+_SUMMARY_CLAUSES = 8
+
+
+def _first_sentence(text: str) -> str:
+    flat = " ".join(text.split())
+    end = flat.find(". ")
+    return flat if end < 0 else flat[:end + 1]
+
+
+def negotiate_first(contract: Contract) -> list[str]:
+    """"What to negotiate in this deal": deviations, then the clauses each side pushes on.
+
+    One screen: at most eight deviations and eight clauses, by weight (the library's
+    `priority`, 1 first).
+    """
+    titles = contract.library.framework.positions
+    lines = ["## What to negotiate in this deal", "",
+             "In order of weight. The per-clause detail follows.", ""]
+    devs = sorted(contract.deviations, key=lambda d: (_KIND_WEIGHT.get(d.kind, 9),
+                                                      _priority(contract, d.target)))
+    lines.append(f"**1. Where this deal departs from the Middle** ({len(devs)}):" if devs
+                 else "**1. Where this deal departs from the Middle:** nowhere.")
+    lines.append("")
+    for d in devs[:_SUMMARY_DEVIATIONS]:
+        lines.append(f"- {escape(d.target)}: {escape(d.detail)}. Reason: {_reason(d.reason)}.")
+    if len(devs) > _SUMMARY_DEVIATIONS:
+        lines.append(f"- and {len(devs) - _SUMMARY_DEVIATIONS} more, listed under "
+                     "Deviations from the Middle below.")
+    if devs:
+        lines.append("")
+    weighted = sorted(((contract.library.clauses[c.id].clause.priority, c.number, c)
+                       for c in contract.clauses if not c.extra
+                       and contract.library.clauses[c.id].clause.priority is not None),
+                      key=lambda t: (t[0], [int(n) for n in t[1].split(".")]))
+    lines += ["**2. Clauses each side usually pushes on:**", ""]
+    for _prio, number, c in weighted[:_SUMMARY_CLAUSES]:
+        notes = _first_sentence(c.notes) if c.notes.strip() else ""
+        lines.append(f"- {number} {escape(c.title)} ({titles[c.position].title}): "
+                     f"{escape(notes)}".rstrip(": "))
+    if not weighted:
+        lines.append("- None marked in this library.")
+    lines.append("")
+    return lines
+
+
 def to_markdown(contract: Contract) -> str:
     """notes.md: labelled throughout as notes, so nothing in it reads as contract text."""
     deal = contract.deal
@@ -48,6 +103,7 @@ def to_markdown(contract: Contract) -> str:
              "**These notes are not part of the contract.** They give, for every clause, the "
              "library's guidance for negotiators, the position chosen and the texts of the "
              "positions not chosen (with those positions' default figures).", ""]
+    lines += negotiate_first(contract)
     lines += ["## Deviations from the Middle", ""]
     if not contract.deviations:
         lines += ["None: every clause is at the Middle.", ""]
