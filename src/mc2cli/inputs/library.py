@@ -18,8 +18,8 @@ from mc2cli.inputs.yamlload import Document, PathKey
 
 GENERAL = "general"
 BUILTIN = "builtin"
-CLAUSE_PARTS = ("title", "obligor", "required", "priority", "parameters", "references", "positions.hdo",
-                "positions.middle", "positions.mdm", "notes")
+CLAUSE_PARTS = ("title", "obligor", "required", "priority", "parameters", "references",
+                "positions.hdo", "positions.middle", "positions.mdm", "notes")
 PARAMETER_PARTS = ("title", "type", "unit", "choices", "default.hdo", "default.middle",
                    "default.mdm", "bounds.min", "bounds.max", "description")
 
