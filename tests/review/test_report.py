@@ -144,7 +144,13 @@ def test_notes_are_labelled_and_hold_unchosen_positions() -> None:
     assert "Guidance:" in notes
     # Every heading in the notes is labelled as a note; none could pass for a contract heading.
     for heading in re.findall(r"^#+ (.*)$", notes, re.M):
-        assert heading.startswith(("Negotiator's notes", "Note", "Deviations", "Omitted"))
+        assert heading.startswith(("Negotiator's notes", "Note", "Deviations", "Omitted",
+                                   "What to negotiate"))
+    # The summary comes first, is one screen long and ranks the weightiest clauses.
+    summary = notes.split("## What to negotiate in this deal", 1)[1].split("\n## ", 1)[0]
+    assert notes.index("## What to negotiate") < notes.index("## Deviations from the Middle")
+    assert len(summary.strip().splitlines()) <= 35
+    assert "Costs of a Data Breach" in summary and "and 9 more" in summary
     # The library's guidance never leaks into the contract.
     first_note = result.contract.clauses[0].notes.strip().splitlines()[0]
     assert first_note not in contract
