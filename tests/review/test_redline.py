@@ -31,7 +31,7 @@ def redline_of(old: str, new: str) -> str:
 
 
 def docx_of(markdown: str) -> bytes:
-    return redline.rewrite(convert_markdown(markdown, "docx"),
+    return redline.rewrite(convert_markdown(markdown, "docx", tracked=True),
                            {"word/document.xml": redline.track_whole_paragraphs})
 
 

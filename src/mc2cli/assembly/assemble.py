@@ -154,7 +154,7 @@ class _Assembler:
             text_key, own_key, own = (), (), {}
             listed = set(c.parameters)
         info = analyze(raw_text)
-        found_unsafe = unsafe(raw_text) if lc is None else []
+        found_unsafe = unsafe(raw_text, jinja=True) if lc is None else []
         if info.problems or found_unsafe:
             for p in info.problems:
                 err(text_key, p.args[0], p.hint, line_offset=p.line)

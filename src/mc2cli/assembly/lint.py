@@ -83,7 +83,7 @@ def _lint(lib: Library) -> list[Problem]:
             for p in info.problems:
                 out.append(where.problem(str(p), p.hint, sub=sub, line_offset=p.line,
                                          rule="template"))
-            for line, what, hint in unsafe(value):
+            for line, what, hint in unsafe(value, jinja=True):
                 out.append(where.problem(f"text contains {what}", hint, sub=sub,
                                          line_offset=line, rule="unsafe"))
             for target, line in info.refs:

@@ -21,7 +21,6 @@ def escape(text: str) -> str:
 _INLINE = [
     (re.compile(r"(?<!\\)!(?<!\\)\["), "an image", "clause texts may not embed images"),
     (re.compile(r"(?<!\\)\]\("), "a link", "write the reference out in words"),
-    (re.compile(r"(?<!\\)\]\{"), "a span with attributes", "write plain text"),
     (re.compile(r"(?<!\\)<[ \t]*[A-Za-z/!?]"), "raw HTML", "clause texts may not contain HTML"),
     (re.compile(r"(?<!\\)\$"), "a '$' (math)", "write 'USD' or 'dollars'"),
     (re.compile(r"(?<!\\)\[\^"), "a footnote", "write the note into the text"),
@@ -40,13 +39,35 @@ _LINE = [
 ]
 
 
-def unsafe(text: str) -> list[tuple[int, str, str]]:
-    """(line, what, hint) for each construct clause text may not use."""
+# pandoc's attribute syntax: `{...}` after a word, code, link or span, or on a line of its own
+# before a block, sets an element's id, classes and attributes (in HTML, event handlers such
+# as onclick). The reader has it turned off and the sanitizer clears attributes; texts are
+# refused too, so an author learns at check time. A brace escaped with a backslash is text;
+# in a Jinja source, `{{`, `{%` and `{#` open Jinja tags and are allowed.
+_BRACE_TOKEN = re.compile(r"\\.|\{[{%#]?|\}[}]?")
+_BRACE_HINT = ("pandoc reads '{...}' after a word, code or link, or on a line of its own, as "
+               "attributes (HTML ids, classes and event handlers); write the brace as '\\{', "
+               "or leave it out")
+
+
+def _bare_brace(line: str, jinja: bool) -> bool:
+    for m in _BRACE_TOKEN.finditer(line):
+        token = m.group(0)
+        if token == "{" or (not jinja and token[0] == "{"):
+            return True
+    return False
+
+
+def unsafe(text: str, *, jinja: bool = False) -> list[tuple[int, str, str]]:
+    """(line, what, hint) for each construct clause text may not use. `jinja`: the text is
+    a Jinja source (its tags are allowed); else it is Markdown as printed."""
     found = []
     for number, line in enumerate(text.split("\n"), start=1):
         for pattern, what, hint in _INLINE:
             if pattern.search(line):
                 found.append((number, what, hint))
+        if _bare_brace(line, jinja):
+            found.append((number, "attribute syntax '{...}'", _BRACE_HINT))
         for pattern, what, hint in _LINE:
             if pattern.match(line):
                 found.append((number, what, hint))

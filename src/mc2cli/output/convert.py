@@ -14,10 +14,16 @@ from mc2cli.errors import OutputError, UsageError
 from mc2cli.paths import templates_dir
 
 FORMATS = ("md", "docx", "pdf", "html")
-# commonmark_x without every way for text to reach past Markdown: raw HTML/LaTeX/attributes,
-# a metadata block, math, emoji and wiki extras.
+# commonmark_x without every way for text to reach past Markdown: raw HTML/LaTeX, attributes
+# (`{...}` after a word or code, bracketed spans, fenced divs: ids, classes and, in HTML, event
+# handlers), a metadata block, math, emoji and wiki extras.
 READER = ("commonmark_x-raw_html-raw_attribute-yaml_metadata_block-tex_math_dollars"
-          "-emoji-alerts-task_lists-implicit_header_references")
+          "-emoji-alerts-task_lists-implicit_header_references"
+          "-attributes-bracketed_spans-fenced_divs")
+# A redline's tracked changes are spans mc2 writes itself (`[words]{.insertion ...}`); its
+# reader takes spans back, and the sanitizer keeps only those two classes and their author
+# and date.
+TRACKED_READER = READER.replace("-attributes-bracketed_spans", "") + "+attributes+bracketed_spans"
 TIMEOUT_ENV = "MC2_CONVERT_TIMEOUT"
 DEFAULT_TIMEOUT = 120.0
 # Under --sandbox pandoc already writes fixed dates into DOCX; the variable keeps them fixed
@@ -88,22 +94,24 @@ def _run(args: list[str], data: bytes, what: str) -> bytes:
     return proc.stdout
 
 
-def _pandoc(markdown: str, writer: str, extra: list[str]) -> bytes:
+def _pandoc(markdown: str, writer: str, extra: list[str], tracked: bool = False) -> bytes:
     with tempfile.TemporaryDirectory(prefix="mc2-") as tmp:
         out = Path(tmp) / f"out.{writer}"
-        args = [str(pandoc_path()), "--sandbox", "-f", READER, "-t", writer,
+        reader = [TRACKED_READER, "-M", "mc2-tracked-changes=true"] if tracked else [READER]
+        args = [str(pandoc_path()), "--sandbox", "-f", *reader, "-t", writer,
                 "--fail-if-warnings", "--lua-filter", str(templates_dir() / "sanitize.lua"),
                 "-o", str(out), *extra]
         _run(args, markdown.encode("utf-8"), f"pandoc ({writer})")
         return out.read_bytes()
 
 
-def convert(markdown: str, fmt: str) -> bytes:
-    """One format's bytes. Raises OutputError on any converter failure."""
+def convert(markdown: str, fmt: str, *, tracked: bool = False) -> bytes:
+    """One format's bytes. Raises OutputError on any converter failure. `tracked`: the
+    Markdown is a redline whose insertion and deletion spans become tracked changes (DOCX)."""
     tdir = templates_dir()
     if fmt == "docx":
         return _pandoc(markdown, "docx", ["--reference-doc", str(tdir / "reference.docx"),
-                                          "--shift-heading-level-by=-1"])
+                                          "--shift-heading-level-by=-1"], tracked)
     if fmt == "html":
         return _pandoc(markdown, "html5", ["--standalone", "--template",
                                            str(tdir / "contract.html"),

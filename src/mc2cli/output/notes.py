@@ -118,7 +118,7 @@ def to_markdown(contract: Contract) -> str:
             if c.extra:
                 lines += [f"Deal-specific clause. Reason: {_reason(c.reason)}.", ""]
                 continue
-            chosen = f"Chosen position: {titles[c.position].title} (`{c.position}`)"
+            chosen = f"Chosen position: {escape(titles[c.position].title)} (`{c.position}`)"
             if c.position != "middle":
                 chosen += f". Reason: {_reason(c.reason)}"
             lines += [chosen + ".", ""]
@@ -127,7 +127,7 @@ def to_markdown(contract: Contract) -> str:
             for pos in POSITIONS:
                 if pos == c.position:
                     continue
-                lines += [f"Not chosen, {titles[pos].title} (`{pos}`):", "",
+                lines += [f"Not chosen, {escape(titles[pos].title)} (`{pos}`):", "",
                           *_quote(_alternative(contract, c, pos, numbers)), ""]
     omitted = sorted(contract.omitted_clauses.items())
     if omitted:

@@ -329,6 +329,6 @@ def rewrite(docx: bytes, changes: dict[str, Callable[[str], str]]) -> bytes:
 
 def redline_docx(diff: ContractDiff) -> bytes:
     """The redline's DOCX bytes; the same diff always gives the same bytes."""
-    docx = convert(redline_markdown(diff), "docx")
+    docx = convert(redline_markdown(diff), "docx", tracked=True)
     return rewrite(docx, {"word/document.xml": track_whole_paragraphs,
                           "docProps/core.xml": _title(diff.new.title)})
