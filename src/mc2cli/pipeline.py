@@ -24,7 +24,7 @@ from mc2cli.paths import builtin_library_dir
 from mc2cli.suggest import did_you_mean
 
 if TYPE_CHECKING:  # the output stages load when a command writes (check writes nothing)
-    from mc2cli.output.lock import Change, Lock
+    from mc2cli.output.lock import Lock
 
 
 @dataclass
@@ -253,6 +253,7 @@ class LockResult:
     lock: Lock
     data: bytes
     warnings: list[Problem]
+    contract: Contract
 
 
 def resolve_lock(deal_path: Path, *, library: list[Path] | None = None) -> LockResult:
@@ -263,7 +264,7 @@ def resolve_lock(deal_path: Path, *, library: list[Path] | None = None) -> LockR
         raise InputError(result.problems)
     current = from_contract(result.contract)
     return LockResult(deal_path, lock_path(deal_path), current,
-                      dumps(current, deal_path.name), result.problems)
+                      dumps(current, deal_path.name), result.problems, result.contract)
 
 
 def write_lock(deal_path: Path, *, library: list[Path] | None = None) -> Path | None:
@@ -273,21 +274,6 @@ def write_lock(deal_path: Path, *, library: list[Path] | None = None) -> Path | 
         return None
     resolved = resolve_lock(deal_path, library=library)
     return resolved.path if write(resolved.path, resolved.data, overwrite=False) else None
-
-
-def locked_changes(deal_path: Path, current: Lock) -> list[Change]:
-    """How `current` differs from the deal's lock file; a missing or bad lock is a change too."""
-    from mc2cli.output.lock import Change, compare, lock_path, read_lock
-    path = lock_path(deal_path)
-    if not path.exists():
-        return [Change(Problem(display(deal_path), 1, 1, f"no lock file ({path.name})",
-                               hint=f"run 'mc2 lock {display(deal_path)}' and commit it",
-                               rule="lock-file"), "")]
-    try:
-        old = read_lock(path, display(path))
-    except InputError as exc:
-        return [Change(p, "") for p in exc.problems]
-    return compare(old, current)
 
 
 @dataclass

@@ -280,3 +280,15 @@ def test_actions_example_commands_pass_on_a_fresh_deals_repository(tiny: Path) -
 def test_github_encodes_control_characters_in_file_names() -> None:
     from mc2cli.cli.diagnostics import escape_property
     assert escape_property("a\x1b[31m\x07.yaml") == "a%1B[31m%07.yaml"
+
+
+def test_github_emits_at_most_ten_errors_and_says_how_many_more() -> None:
+    # GitHub drops every error annotation of a step past the tenth: say so instead.
+    problems = [Problem("deal.yaml", i, 1, f"problem {i}") for i in range(1, 19)]
+    problems.append(Problem("deal.yaml", 30, 1, "a warning", severity="warning", rule="reason"))
+    lines = to_github([DealDiagnostics("d", problems)]).splitlines()
+    assert sum(line.startswith("::error ") for line in lines) == 10
+    assert sum(line.startswith("::warning ") for line in lines) == 1
+    assert lines[-1].startswith("::notice title=mc2%3A more problems::8 more errors not shown")
+    assert all(ANNOTATION.match(line) or line.startswith("::notice ") for line in lines)
+    assert "::notice" not in to_github([DealDiagnostics("d", problems[:10])])

@@ -30,9 +30,10 @@ RULES: dict[str, str] = {
     "input": "A value in the file does not fit its field.",
     "library": "A clause library folder or file is malformed.",
     "lint": "The clause library breaks a rule of the library format.",
-    "lock-drift": "The library's text of a locked clause changed since the lock file.",
+    "lock-drift": "The library's text of a locked clause, title or term changed since the "
+                  "lock file.",
     "lock-file": "The lock file is missing, unreadable or edited by hand.",
-    "lock-outdated": "The deal's resolved clauses differ from its lock file.",
+    "lock-outdated": "A choice or value of the deal changed the contract since its lock file.",
     "max-deviations": "The deal departs from the Middle more often than allowed.",
     "notes": "A clause has no negotiator's notes.",
     "parameter-bounds": "A parameter default lies outside its bounds.",
@@ -125,16 +126,33 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+# GitHub shows at most 10 error and 10 warning annotations of a step; more are dropped.
+GITHUB_LIMIT = 10
+
+
 def to_github(runs: list[DealDiagnostics]) -> str:
-    """`::error file=..,line=..,col=..,title=..::message` lines, one per problem."""
+    """`::error file=..,line=..,col=..,title=..::message` lines, one per problem, at most
+    GITHUB_LIMIT of each severity, then one notice that counts the problems left out."""
     lines = []
+    shown = {"error": 0, "warning": 0}
+    left = {"error": 0, "warning": 0}
     for p, detail in _unique(runs):
+        if shown[p.severity] >= GITHUB_LIMIT:
+            left[p.severity] += 1
+            continue
+        shown[p.severity] += 1
         props = []
         if p.path:
             props += [f"file={escape_property(p.path)}", f"line={max(p.line, 1)}",
                       f"col={max(p.col, 1)}"]
         props.append(f"title={escape_property(_title(p))}")
         lines.append(f"::{p.severity} {','.join(props)}::{escape_data(_full_message(p, detail))}")
+    if any(left.values()):
+        counts = " and ".join(f"{n} more {kind}{'s' if n > 1 else ''}"
+                              for kind, n in left.items() if n)
+        lines.append(f"::notice title={escape_property('mc2: more problems')}::"
+                     + escape_data(f"{counts} not shown as annotations (GitHub shows "
+                                   f"{GITHUB_LIMIT} of each); the step's log lists them all"))
     return "".join(line + "\n" for line in lines)
 
 

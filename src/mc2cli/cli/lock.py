@@ -74,7 +74,8 @@ def _unresolved(path: Path, problems: list[Problem]) -> str:
 
 def _write_lock(path: Path, library: list[Path] | None) -> bool:
     from mc2cli.output.lock import write
-    from mc2cli.pipeline import locked_changes, resolve_lock
+    from mc2cli.pipeline import resolve_lock
+    from mc2cli.review.locked import locked_changes
     try:
         resolved = resolve_lock(path, library=library)
     except InputError as exc:
@@ -87,7 +88,7 @@ def _write_lock(path: Path, library: list[Path] | None) -> bool:
     if previous == resolved.data:
         err.print(f"{path}: {name} is up to date", style="green", markup=False)
         return True
-    changes = locked_changes(path, resolved.lock) if previous is not None else []
+    changes = locked_changes(path, resolved.contract) if previous is not None else []
     write(resolved.path, resolved.data, overwrite=True)
     accepted = sorted({c.problem.field for c in changes if c.problem.rule != "lock-file"})
     if previous is None:

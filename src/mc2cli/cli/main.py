@@ -76,14 +76,13 @@ def _check_one(path: Path, *, strict: bool, library: list[Path] | None, require:
                max_deviations: int | None, locked: bool) -> tuple[DealDiagnostics, int]:
     """Check one deal (and with `locked`, its lock file): its diagnostics and clause count."""
     from mc2cli.cli.diagnostics import DealDiagnostics
-    from mc2cli.output.lock import from_contract
     from mc2cli.pipeline import check as check_deal
-    from mc2cli.pipeline import locked_changes
+    from mc2cli.review.locked import locked_changes
     result = check_deal(path, strict=strict, library=library, require=require,
                         max_deviations=max_deviations)
     diagnostics = DealDiagnostics(str(path), list(result.problems))
     if locked and result.contract is not None:
-        for change in locked_changes(path, from_contract(result.contract)):
+        for change in locked_changes(path, result.contract):
             diagnostics.problems.append(change.problem)
             if change.diff:
                 diagnostics.details[change.problem] = change.diff

@@ -16,6 +16,14 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescape(text: str) -> str:
+    """Text as the contract prints it: each backslash escape gives its character."""
+    return _ESCAPED.sub(r"\1", text)
+
+
 # Inline constructs: patterns that cannot run across lines. (?<!\\): a character escaped by
 # a backslash, as mc2 escapes deal values, is text.
 _INLINE = [

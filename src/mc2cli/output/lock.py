@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import hashlib
 import os
 import re
@@ -69,14 +68,6 @@ class Lock:
     path: str = ""
     where: dict[str, tuple[int, int]] = field(default_factory=dict)
     clauses_at: tuple[int, int] = (1, 1)
-
-
-@dataclass(frozen=True)
-class Change:
-    """How one clause differs from its lock: a located problem and a diff of its text."""
-
-    problem: Problem
-    diff: str
 
 
 def lock_path(deal_path: Path) -> Path:
@@ -270,90 +261,10 @@ def _to_lock(model: _LockFile, doc: Document) -> Lock:
                 doc.loc(("clauses",)))
 
 
-# --- lock vs lock -------------------------------------------------------------------------
-
-def compare(old: Lock, new: Lock) -> list[Change]:
-    """Every clause whose choice or text differs between a lock file and the contract now."""
-    changes: list[Change] = []
-    lock_name = Path(old.path).name
-    hint = f"review the change; 'mc2 lock {old.path.removesuffix(SUFFIX)}' accepts it"
-    if old.edition != new.edition:
-        hint = f"the library is now {new.edition}, locked at {old.edition}; {hint}"
-    for cid in sorted({*old.clauses, *new.clauses}):
-        before, after = old.clauses.get(cid), new.clauses.get(cid)
-        if before and after and _same(before, after):
-            continue
-        line, col = old.where.get(cid, old.clauses_at)
-        rule, message = _describe(before, after, lock_name)
-        problem = Problem(old.path, line, col, message, field=cid, hint=hint, rule=rule)
-        changes.append(Change(problem, _diff(cid, before, after, lock_name)))
-    for key in sorted({*old.printed, *new.printed}):
-        was, now = old.printed.get(key), new.printed.get(key)
-        if was == now:
-            continue
-        line, col = old.where.get(key, old.clauses_at)
-        what = ("no longer printed" if now is None else "newly printed" if was is None
-                else "changed")
-        problem = Problem(old.path, line, col, f"the {key.split(' ', 1)[0]} printed in the "
-                          f"contract {what} since {lock_name}", field=key, hint=hint,
-                          rule="lock-drift")
-        diff = difflib.unified_diff(_sentences(was or ""), _sentences(now or ""),
-                                    f"{key} ({lock_name})", f"{key} (now)", lineterm="")
-        changes.append(Change(problem, "\n".join(diff)))
-    return changes
-
-
-def _same(a: LockedClause, b: LockedClause) -> bool:
+def same(a: LockedClause, b: LockedClause) -> bool:
+    """The same choice and the same text: nothing to report."""
     return (a.position, a.sha256, a.source, a.parameters) == \
         (b.position, b.sha256, b.source, b.parameters)
-
-
-def _describe(before: LockedClause | None, after: LockedClause | None,
-              lock_name: str) -> tuple[str, str]:
-    """The rule and message for one changed clause (the message follows its id)."""
-    if before is None:
-        return "lock-outdated", f"in the contract, but not in {lock_name}"
-    if after is None:
-        return "lock-outdated", f"in {lock_name}, but no longer in the contract"
-    reasons: list[str] = []
-    rule = "lock-outdated"
-    if before.position != after.position:
-        reasons.append(f"position is '{after.position}', locked '{before.position}'")
-    elif before.source != after.source and not after.extra:
-        rule = "lock-drift"
-        reasons.append(f"the library's text for position '{after.position}' changed since "
-                       f"{lock_name}")
-    elif before.source != after.source:
-        reasons.append("the deal's text of this extra clause changed")
-    for pid in sorted({*before.parameters, *after.parameters}):
-        was, now = before.parameters.get(pid), after.parameters.get(pid)
-        if was != now:
-            reasons.append(f"{pid} is {_show(now)}, locked {_show(was)}")
-    if not reasons:
-        reasons.append("its text changed through a name or section number it uses")
-    return rule, "; ".join(reasons)
-
-
-def _show(value: Value | None) -> str:
-    if value is None:
-        return "unset"
-    return ", ".join(value) if isinstance(value, list) else value
-
-
-def _diff(cid: str, before: LockedClause | None, after: LockedClause | None,
-          lock_name: str) -> str:
-    """A unified diff of the two texts, a sentence a line, so a change stands out."""
-    old = _sentences(before.text) if before else []
-    new = _sentences(after.text) if after else []
-    lines = difflib.unified_diff(old, new, f"{cid} ({lock_name})", f"{cid} (now)", lineterm="")
-    return "\n".join(lines)
-
-
-_SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=\S)")
-
-
-def _sentences(text: str) -> list[str]:
-    return [part for line in text.splitlines() for part in _SENTENCE_END.split(line)]
 
 
 # --- writing --------------------------------------------------------------------------------

@@ -254,3 +254,41 @@ def diff_blocks(old: list[Block], new: list[Block]) -> list[BlockDiff]:
         else:
             out.extend(_pair(old[i1:i2], new[j1:j2]))
     return out
+
+
+# --- renumbering ----------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)*")
+
+
+def only_renumbered(old: str, new: str) -> bool:
+    """True when two texts differ, and only in their numbers (sections renumbered)."""
+    return old != new and _NUMBER.sub("#", old) == _NUMBER.sub("#", new)
+
+
+def number_pairs(old: str, new: str) -> list[tuple[str, str]]:
+    """The numbers that differ between two texts equal but for their numbers, old to new."""
+    return [(a, b) for a, b in zip(_NUMBER.findall(old), _NUMBER.findall(new), strict=True)
+            if a != b]
+
+
+def _parts(number: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in number.split("."))
+
+
+def _follows(a: str, b: str) -> bool:
+    """`b` is the number after `a` at the same level: 14.1 -> 14.2, 3 -> 4."""
+    pa, pb = _parts(a), _parts(b)
+    return len(pa) == len(pb) and pa[:-1] == pb[:-1] and pb[-1] == pa[-1] + 1
+
+
+def renumbering(pairs: list[tuple[str, str]]) -> str:
+    """Old -> new numbers in runs: `14.1-14.5 -> 15.1-15.5, 7.3 -> 8.3`, in the old order."""
+    runs: list[list[tuple[str, str]]] = []
+    for old, new in sorted(set(pairs), key=lambda p: (_parts(p[0]), _parts(p[1]))):
+        if runs and _follows(runs[-1][-1][0], old) and _follows(runs[-1][-1][1], new):
+            runs[-1].append((old, new))
+        else:
+            runs.append([(old, new)])
+    return ", ".join(f"{run[0][0]} -> {run[0][1]}" if len(run) == 1 else
+                     f"{run[0][0]}-{run[-1][0]} -> {run[0][1]}-{run[-1][1]}" for run in runs)
