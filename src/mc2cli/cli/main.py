@@ -334,3 +334,7 @@ app.command("schema")(_schema)
 from mc2cli.cli.diff import diff as _diff  # noqa: E402
 
 app.command("diff")(_diff)
+
+from mc2cli.cli.analyze import analyze as _analyze  # noqa: E402
+
+app.command("analyze")(_analyze)

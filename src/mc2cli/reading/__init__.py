@@ -1,0 +1,1 @@
+"""Reading documents that others wrote: returned contracts (ingest) and their own paper (analyze)."""

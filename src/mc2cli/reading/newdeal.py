@@ -1,0 +1,165 @@
+"""`mc2 analyze -o NEW_DEAL`: a starter deal that reproduces their paper as closely as the
+library allows. Principles their paper lacks are omitted; a clause whose figures lean one way
+takes that position, with the figures as its parameters where the library's bounds allow; each
+choice gives a reason citing their section. The file passes `mc2 check` as written."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from mc2cli.authoring.starter import (
+    DEFAULT_ADDRESS,
+    DEFAULT_GOVERNING_LAW,
+    DEFAULT_HDO,
+    DEFAULT_MDM,
+    DEFAULT_PRODUCT,
+    DEFAULT_SIGNATORY,
+    default_effective_date,
+)
+from mc2cli.errors import InputError, OutputError, Problem
+from mc2cli.inputs.library import Library
+from mc2cli.reading.analysis import MISSING, Analysis, Item
+from mc2cli.reading.segments import Segment
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+_REF = re.compile(r"ref\(\s*['\"]([^'\"]+)['\"]\s*\)")
+
+
+def omittable(lib: Library, missing: list[str]) -> list[str]:
+    """The missing principles that can be omitted: none of their clauses is referred to by a
+    clause that stays (in any position's text)."""
+    refs = {cid: {m.group(1) for text in lc.clause.positions.values() if isinstance(text, str)
+                  for m in _REF.finditer(text)} for cid, lc in lib.clauses.items()}
+    omitted = set(missing)
+    changed = True
+    while changed:
+        changed = False
+        kept = [cid for cid, lc in lib.clauses.items() if lc.section not in omitted]
+        needed = {lib.clauses[t].section for cid in kept for t in refs[cid] if t in lib.clauses}
+        if omitted & needed:
+            omitted -= needed
+            changed = True
+    return [pid for pid in missing if pid in omitted]
+
+
+def _section(s: Segment) -> str:
+    """How a reason names their section: 'section 5.2 (Patch Timeline)' or 'paragraph 12'."""
+    heading = re.sub(r"[^\w ,.&/()'-]", "", s.heading or "")[:80].strip()
+    if s.number:
+        return f"section {s.number}" + (f" ({heading})" if heading else "")
+    return f"paragraph {s.index}" + (f" under '{heading}'" if heading else "")
+
+
+def _value(number: float) -> int:
+    return round(number)
+
+
+def deal_text(a: Analysis, lib: Library, layers: list[str]) -> str:
+    by_clause: dict[str, list[Item]] = defaultdict(list)
+    for it in a.items:
+        if it.match.clause and it.match.confidence != "low":
+            by_clause[it.match.clause].append(it)
+    lines = [
+        f"# A starter deal written by `mc2 analyze` from {a.source}.",
+        "# It follows their paper as closely as the library allows: their figures as parameters,",
+        "# the position nearest to them, the principles they lack omitted. Move it toward the",
+        "# Middle, then `mc2 build` it and answer their paper with the redline.",
+        "mc2: 1",
+        "title: Medical Device Cybersecurity Agreement",
+        f"effective_date: {default_effective_date().isoformat()}   # edit",
+        f"governing_law: {_q(DEFAULT_GOVERNING_LAW)}   # edit",
+        "parties:",
+    ]
+    for role, name in (("hdo", DEFAULT_HDO), ("mdm", DEFAULT_MDM)):
+        lines += [f"  {role}:", f"    name: {_q(name)}   # edit",
+                  f"    address: {_q(DEFAULT_ADDRESS)}   # edit",
+                  f"    signatory: {{name: {_q(DEFAULT_SIGNATORY[0])}, "
+                  f"title: {_q(DEFAULT_SIGNATORY[1])}}}   # edit"]
+    library = "builtin" if layers in ([], ["builtin"]) else \
+        "[" + ", ".join(_q(x) for x in layers) + "]"
+    lines += [
+        "products:",
+        f"  - {{name: {_q(DEFAULT_PRODUCT)}, model: {_q(DEFAULT_PRODUCT)}}}   # edit",
+        f"library: {library}",
+        "position: middle",
+        "principles:",
+    ]
+    omitted = omittable(lib, [pid for pid, c in a.coverage.items() if c.status == MISSING])
+    for pid in omitted:
+        title = a.titles.get(pid, pid)
+        lines.append(f"  {pid}: {{omit: true, reason: "
+                     f"{_q(f'Their paper has no section on {title}.')}}}")
+    if not omitted:
+        lines[-1] = "principles: {}"
+    clause_lines: list[str] = []
+    for cid in sorted(by_clause):
+        if cid not in lib.clauses or lib.clauses[cid].section in omitted:
+            continue
+        clause_lines += _clause(cid, by_clause[cid])
+    lines += ["clauses:", *clause_lines] if clause_lines else ["clauses: {}"]
+    return "\n".join(lines) + "\n"
+
+
+def _clause(cid: str, items: list[Item]) -> list[str]:
+    votes: Counter[str] = Counter()
+    params: dict[str, int] = {}
+    cited: list[str] = []
+    outside: list[str] = []
+    for it in items:
+        for f in it.figures:
+            if not f.parameter or not f.nearest:
+                continue
+            if f.in_bounds:
+                votes[f.nearest] += 1
+                value = _value(f.parameter_value or f.value)
+                if value >= 1:
+                    params.setdefault(f.parameter, value)
+                cited.append(f"{_section(it.segment)} sets {f.text}")
+            else:
+                outside.append(f"{f.text} in their {_section(it.segment)} is outside the "
+                               "library's bounds")
+    if not votes:
+        return []
+    position = max(sorted(votes), key=lambda k: (votes[k], k == "middle"))
+    reason = "Their " + "; ".join(dict.fromkeys(cited)) + "."
+    body = [f"  {cid}:"]
+    if position != "middle":
+        body.append(f"    position: {position}")
+    body.append(f"    reason: {_q(reason[:380])}")
+    body.append("    parameters: {" + ", ".join(f"{k}: {v}" for k, v in sorted(params.items()))
+                + "}")
+    body += [f"    # {x}" for x in outside]
+    return body
+
+
+
+def write_deal(path: Path, text: str, *, force: bool = False) -> None:
+    """Write the new deal atomically; an existing file is kept unless `force`."""
+    if path.exists() and not force:
+        raise InputError([Problem(str(path), 1, 1, "already exists; mc2 analyze does not "
+                                  "overwrite it", hint="pass --force to replace it, or name "
+                                  "another file", rule="analyze")])
+    if not path.parent.is_dir():
+        raise OutputError(f"{path.parent}: no such folder for the new deal")
+    tmp: Path | None = None
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the new deal: {exc.strerror}") from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
