@@ -72,14 +72,16 @@ def evaluate(rows: list[dict[str, Any]], model: Encoder | None,
     docs: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         docs[r["source"]].append(r)
-    false_covered = absent = 0
+    false_covered = absent = present_covered = present = 0
     examples: list[str] = []
     for src, paras in sorted(docs.items()):
         a = analyze_segments([Segment(i + 1, None, None, p["text"])
                               for i, p in enumerate(paras)], lib, model, matcher=matcher)
-        present = {p["principle"] for p in paras}
+        about = {p["principle"] for p in paras}
         for pid in principles:
-            if pid in present:
+            if pid in about:
+                present += 1
+                present_covered += a.coverage[pid].status == COVERED
                 continue
             absent += 1
             if a.coverage[pid].status == COVERED:
@@ -93,6 +95,7 @@ def evaluate(rows: list[dict[str, Any]], model: Encoder | None,
         "recall": {p: (hits[p] / totals[p], totals[p]) for p in principles if totals[p]},
         "documents": len(docs), "false_covered": false_covered, "absent": absent,
         "false_covered_rate": false_covered / max(absent, 1), "false_covered_examples": examples,
+        "present": present, "present_covered": present_covered / max(present, 1),
         "confusion": confusion.most_common(8),
     }
 
@@ -104,7 +107,8 @@ def show(name: str, res: dict[str, Any]) -> None:
           f"{res['none_wrongly_placed']:.3f}   principle called none "
           f"{res['principle_called_none']:.3f}")
     print(f"false covered: {res['false_covered']} of {res['absent']} absent principles "
-          f"({res['false_covered_rate']:.3f})"
+          f"({res['false_covered_rate']:.3f}); principles present reported covered "
+          f"{res['present_covered']:.3f} of {res['present']}"
           + (f"  e.g. {', '.join(res['false_covered_examples'][:4])}"
              if res["false_covered_examples"] else ""))
     print("recall: " + ", ".join(f"{p} {r:.2f}/{n}" for p, (r, n) in res["recall"].items()))

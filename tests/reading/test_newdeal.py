@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mc2cli.cli.analyze import placeholders
 from mc2cli.errors import InputError
 from mc2cli.inputs.layers import load_library
 from mc2cli.paths import builtin_library_dir
@@ -32,7 +33,7 @@ def test_new_deal_passes_check_and_cites_sections(tmp_path: Path) -> None:
     paper.write_text(PAPER)
     analysis = analyze_file(paper, LIB, None, display="paper.md")
     target = tmp_path / "deal.yaml"
-    write_deal(target, deal_text(analysis, LIB, ["builtin"]))
+    write_deal(target, deal_text(analysis, LIB, ["builtin"], placeholders()))
     text = target.read_text()
     assert "section 4.1 (Critical Patches) sets" in text
     assert "security_incident_notice_hours: 96" in text

@@ -22,6 +22,17 @@ class AnalyzeFormat(StrEnum):
     json = "json"
 
 
+def placeholders() -> dict[str, str]:
+    """The values a new deal leaves for the user to edit: those `mc2 init` writes."""
+    from mc2cli.authoring import starter
+
+    return {"effective_date": starter.default_effective_date().isoformat(),
+            "governing_law": starter.DEFAULT_GOVERNING_LAW, "hdo": starter.DEFAULT_HDO,
+            "mdm": starter.DEFAULT_MDM, "address": starter.DEFAULT_ADDRESS,
+            "signatory_name": starter.DEFAULT_SIGNATORY[0],
+            "signatory_title": starter.DEFAULT_SIGNATORY[1], "product": starter.DEFAULT_PRODUCT}
+
+
 def analyze(
     file: Annotated[Path, typer.Argument(metavar="FILE",
                                          help="Their contract: .docx, .pdf, .md or .txt.")],
@@ -63,7 +74,7 @@ def analyze(
             here = new_deal.resolve().parent
             names = ["builtin" if p.resolve() == builtin_library_dir().resolve()
                      else os.path.relpath(p.resolve(), here) for p in lib.folders]
-            write_deal(new_deal, deal_text(analysis, lib, names), force=force)
+            write_deal(new_deal, deal_text(analysis, lib, names, placeholders()), force=force)
             result = check(new_deal, library=layers)
             problems = [p for p in result.problems if p.severity == "error"]
             if problems:

@@ -12,15 +12,6 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from mc2cli.authoring.starter import (
-    DEFAULT_ADDRESS,
-    DEFAULT_GOVERNING_LAW,
-    DEFAULT_HDO,
-    DEFAULT_MDM,
-    DEFAULT_PRODUCT,
-    DEFAULT_SIGNATORY,
-    default_effective_date,
-)
 from mc2cli.errors import InputError, OutputError, Problem
 from mc2cli.inputs.library import Library
 from mc2cli.reading.analysis import MISSING, Analysis, Item
@@ -63,7 +54,14 @@ def _value(number: float) -> int:
     return round(number)
 
 
-def deal_text(a: Analysis, lib: Library, layers: list[str]) -> str:
+PLACEHOLDERS = ("effective_date", "governing_law", "hdo", "mdm", "address", "signatory_name",
+                "signatory_title", "product")
+
+
+def deal_text(a: Analysis, lib: Library, layers: list[str], placeholders: dict[str, str]) -> str:
+    """The deal's YAML. `placeholders` gives the values the user must edit (the same ones
+    `mc2 init` writes): the keys in PLACEHOLDERS."""
+    ph = placeholders
     by_clause: dict[str, list[Item]] = defaultdict(list)
     for it in a.items:
         if it.match.clause and it.match.confidence != "low":
@@ -75,20 +73,20 @@ def deal_text(a: Analysis, lib: Library, layers: list[str]) -> str:
         "# Middle, then `mc2 build` it and answer their paper with the redline.",
         "mc2: 1",
         "title: Medical Device Cybersecurity Agreement",
-        f"effective_date: {default_effective_date().isoformat()}   # edit",
-        f"governing_law: {_q(DEFAULT_GOVERNING_LAW)}   # edit",
+        f"effective_date: {ph['effective_date']}   # edit",
+        f"governing_law: {_q(ph['governing_law'])}   # edit",
         "parties:",
     ]
-    for role, name in (("hdo", DEFAULT_HDO), ("mdm", DEFAULT_MDM)):
-        lines += [f"  {role}:", f"    name: {_q(name)}   # edit",
-                  f"    address: {_q(DEFAULT_ADDRESS)}   # edit",
-                  f"    signatory: {{name: {_q(DEFAULT_SIGNATORY[0])}, "
-                  f"title: {_q(DEFAULT_SIGNATORY[1])}}}   # edit"]
+    for role in ("hdo", "mdm"):
+        lines += [f"  {role}:", f"    name: {_q(ph[role])}   # edit",
+                  f"    address: {_q(ph['address'])}   # edit",
+                  f"    signatory: {{name: {_q(ph['signatory_name'])}, "
+                  f"title: {_q(ph['signatory_title'])}}}   # edit"]
     library = "builtin" if layers in ([], ["builtin"]) else \
         "[" + ", ".join(_q(x) for x in layers) + "]"
     lines += [
         "products:",
-        f"  - {{name: {_q(DEFAULT_PRODUCT)}, model: {_q(DEFAULT_PRODUCT)}}}   # edit",
+        f"  - {{name: {_q(ph['product'])}, model: {_q(ph['product'])}}}   # edit",
         f"library: {library}",
         "position: middle",
         "principles:",
