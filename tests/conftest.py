@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -125,6 +126,15 @@ products:
   - {name: Pump, model: P-1, software_version: "1.10"}
 library: lib
 """
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The compiled-library cache of the test run, never the user's (subprocesses inherit it)."""
+    folder = tmp_path_factory.mktemp("mc2-cache")
+    folder.chmod(0o700)
+    os.environ["MC2_CACHE_DIR"] = str(folder)
+    os.environ.pop("MC2_NO_CACHE", None)
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -7,6 +7,7 @@ from typing import Any
 
 from mc2cli.assembly.render import SAMPLE_CONTEXT, RenderError, analyze, render_text
 from mc2cli.errors import Problem
+from mc2cli.inputs import cache
 from mc2cli.inputs.library import GENERAL, Library
 from mc2cli.inputs.markdown import unsafe
 from mc2cli.inputs.models import POSITIONS, Position, SameAs
@@ -20,12 +21,20 @@ _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 def lint_library(lib: Library) -> list[Problem]:
     """Every problem in a (merged) library, each naming its layer when there are several.
 
-    Cached per library object.
+    Cached per library object, and on disk with the library (inputs/cache.py): a check on an
+    unchanged library does no lint work.
     """
     key = id(lib)
     if key not in _LINT_CACHE:
-        found = lib.name_layers(_lint(lib))
-        _LINT_CACHE[key] = sorted(found, key=lambda p: (p.path, p.line, p.col, p.message))
+        name = f"lint-{lib.cache_key}"
+        stored = cache.load(name) if lib.cache_key else None
+        if isinstance(stored, list) and all(isinstance(p, Problem) for p in stored):
+            _LINT_CACHE[key] = stored
+        else:
+            found = lib.name_layers(_lint(lib))
+            _LINT_CACHE[key] = sorted(found, key=lambda p: (p.path, p.line, p.col, p.message))
+            if lib.cache_key:
+                cache.store(name, _LINT_CACHE[key])
     return _LINT_CACHE[key]
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from mc2cli.errors import InputError, Problem
+from mc2cli.inputs import cache
 from mc2cli.inputs.library import (
     BUILTIN,
     CLAUSE_PARTS,
@@ -428,10 +429,15 @@ def load_library(layers: list[Path]) -> Library:
         raise InputError(problems)
     key = tuple((lay.folder, lay.digest) for lay in found)
     if key not in _CACHE:
-        dirs = {lay.name: lay.shown for lay in found}
-        lib = merge(found, problems)
-        problems = name_layers(problems, dirs)
-        if lib is None or problems:
-            raise InputError(problems)
+        stored = cache.key("library", *(f"{lay.folder}\0{lay.shown}\0{lay.digest}"
+                                        for lay in found))
+        lib = cache.load(stored)
+        if not isinstance(lib, Library):
+            lib = merge(found, problems)
+            problems = name_layers(problems, {lay.name: lay.shown for lay in found})
+            if lib is None or problems:
+                raise InputError(problems)
+            lib.cache_key = stored
+            cache.store(stored, lib)
         _CACHE[key] = lib
     return _CACHE[key]

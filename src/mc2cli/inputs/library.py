@@ -80,6 +80,8 @@ class Library:
     # Each parameter's default per position, typed once when the library loads. A default that
     # does not fit its type is absent here; lint reports it.
     defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Its entry in the on-disk cache (inputs/cache.py), where its lint result is kept too.
+    cache_key: str = ""
 
     @property
     def principles(self) -> list[Principle]:
