@@ -284,17 +284,17 @@ class Person(Model):
     title: Line
 
 
-class Contact(Model):
-    name: Line
-    email: Annotated[Line, AfterValidator(lambda v: _email(v))]
-    phone: Annotated[Line, StringConstraints(
-        pattern=r"^[0-9+() ./-]{3,40}( ?(ext\.?|x) ?[0-9]{1,6})?$")] | None = None
-
-
 def _email(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", value):
         raise ValueError("is not an email address")
     return value
+
+
+class Contact(Model):
+    name: Line
+    email: Annotated[Line, AfterValidator(_email)]
+    phone: Annotated[Line, StringConstraints(
+        pattern=r"^[0-9+() ./-]{3,40}( ?(ext\.?|x) ?[0-9]{1,6})?$")] | None = None
 
 
 ShortName = Annotated[str, StringConstraints(
