@@ -136,8 +136,10 @@ def check(deal_path: Path, *, strict: bool = False, library: list[Path] | None =
     problems: list[Problem] = []
     try:
         deal, doc, problems = _read_deal(deal_path)
-        if deal is None:
-            return CheckResult(deal_path, None, sorted(problems))
+        if deal is None:  # still check the ids it names, so every problem shows in one run
+            return CheckResult(deal_path, None, sorted({*problems,
+                                                        *_ids_without_model(doc, deal_path,
+                                                                            library)}))
         lib = library_for(deal, deal_path, library, doc)
     except InputError as exc:
         return CheckResult(deal_path, None, [*problems, *exc.problems] if deal else exc.problems)
@@ -154,6 +156,26 @@ def check(deal_path: Path, *, strict: bool = False, library: list[Path] | None =
         contract = None
     problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))
     return CheckResult(deal_path, contract, problems)
+
+
+def _ids_without_model(doc: Document, deal_path: Path,
+                       override: list[Path] | None) -> list[Problem]:
+    """Unknown principle, clause and parameter ids of a deal that did not pass its schema,
+    checked against the library it names (nothing when that cannot be loaded)."""
+    from mc2cli.assembly.ids import unknown_ids
+    from mc2cli.errors import Mc2Error
+    raw = doc.data.get("library", "builtin") if isinstance(doc.data, dict) else "builtin"
+    if not (isinstance(raw, str) or (isinstance(raw, list) and raw
+                                     and all(isinstance(x, str) for x in raw))):
+        raw = "builtin"
+    try:
+        layers = override or resolve_layers(raw, deal_path.resolve().parent)
+        lib = load_library(layers)
+    except (Mc2Error, OSError):
+        return []
+    if any(p.severity == "error" for p in lint_library(lib)):
+        return []
+    return unknown_ids(doc, lib, parameters=True)
 
 
 def _strict(p: Problem) -> Problem:

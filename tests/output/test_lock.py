@@ -362,11 +362,22 @@ def test_git_diff_shows_resolved_choices_through_textconv(tiny: Path) -> None:
     git("commit", "-qm", "deal")
     (repo / "deal.yaml").write_text(deal + "parameters:\n  patch_days: {value: 20, reason: Policy.}\n")
     diff = git("diff")
-    assert "-  patching.timeline: {patch_days: 30}" in diff
-    assert "+  patching.timeline: {patch_days: 20}" in diff
-    assert "+  patching.timeline: Supplier shall provide each Security Patch within twenty (20)" \
-        in diff
+    assert "-    patch_days: 30 days\n" in diff
+    assert "+    patch_days: 20 days (set by the deal; reason: Policy.)" in diff
+    assert "+    | Supplier shall provide each Security Patch within twenty (20)" in diff
     assert "+parameters:" not in diff  # the deal's own lines are not what is compared
+    assert not re.search(r"[0-9a-f]{64}", diff)  # no hashes
+    # a reason alone changed: its line is the diff (before: an empty diff body)
+    git("commit", "-qam", "policy")
+    (repo / "deal.yaml").write_text(deal + "parameters:\n  patch_days: {value: 20, reason: "
+                                    "Board policy.}\n")
+    diff = git("diff")
+    assert "-    patch_days: 20 days (set by the deal; reason: Policy.)" in diff
+    assert "+    patch_days: 20 days (set by the deal; reason: Board policy.)" in diff
+    (repo / "deal.yaml").write_text(deal + "clauses:\n  audit.rights:\n    position: mdm\n"
+                                    "    reason: Reports suffice.\n")
+    diff = git("diff")
+    assert "+  audit.rights: mdm\n+    reason: Reports suffice." in diff
     (repo / "deal.yaml").write_text(deal + "bogus: 1\n")
     broken = git("diff")
     assert "+# mc2 could not resolve deal.yaml; its own text follows." in broken

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -154,15 +155,12 @@ def test_old_new_lists_every_kind_of_choice(tiny: Path) -> None:
         (None, "3. Audit", "removed"),
         ("audit.rights", "3.1 Audit Rights", "removed"),
         ("deal.training", "2.3 Training", "added"),
-        (None, "3. General Terms", "changed"),
-        ("general.precedence", "3.1 Order of Precedence", "changed"),
         (None, "Schedule A: Key Terms", "changed"),
         (None, "Schedule B: Responsibility Matrix", "changed"),
     ]
     text = data["text"]
     assert isinstance(text, list)
-    renumbered = next(p for p in text if p["clause"] == "general.precedence")
-    assert (renumbered["old_number"], renumbered["new_number"]) == ("4.1", "3.1")
+    assert "general.precedence" in data["renumbered"]["parts"]  # renumbered only: one line
 
 
 def test_old_new_text_output(tiny: Path) -> None:
@@ -172,8 +170,9 @@ def test_old_new_text_output(tiny: Path) -> None:
     assert "principle audit: included -> omitted" in out
     assert "reason: (none) -> Audit rights are in the MSA." in out
     assert "extra clause deal.training: added (Training)" in out
-    assert "3.1 Order of Precedence [general.precedence] (was 4.1): changed" in out
-    assert "### [-4.1-]{+3.1+} Order of Precedence" in out
+    # a part renumbered and otherwise unchanged is one line, not its text
+    assert "  renumbered: 4 -> 3 (2 parts changed only so)" in out
+    assert "Order of Precedence" not in out
     assert "Customer shall install [-each -]validated [-Security Patch promptly.-]" \
            "{+updates when convenient.+}" in out
     assert "{+Supplier shall train clinical engineering once a year.+}" in out
@@ -223,7 +222,10 @@ def test_json_is_stable_with_sorted_keys(tiny: Path) -> None:
     assert first.stdout == second.stdout
     data = json.loads(first.stdout)
     assert first.stdout == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    assert sorted(data) == ["changed", "choices", "format", "mc2_version", "new", "old", "text"]
+    assert sorted(data) == ["changed", "choices", "format", "mc2_version", "new", "old",
+                            "renumbered", "text"]
+    assert data["renumbered"] == {"numbers": "4 -> 3", "parts": ["General Terms",
+                                                                 "general.precedence"]}
     assert data["format"] == 1
     block = data["text"][0]["blocks"][0]
     assert block == {"status": "changed", "segments": [
@@ -479,3 +481,55 @@ def test_no_git_on_path_exits_2(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> 
     result = runner.invoke(app, ["diff", str(tiny / "deal.yaml"), "--rev", "HEAD"])
     assert result.exit_code == 2
     assert "--rev needs git" in result.output
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lakeside-infusion" / "deal.yaml"
+OMIT_RISK = """principles:
+  risk-management:
+    omit: true
+    reason: Covered by the master agreement.
+"""
+
+
+def test_renumbering_is_one_line_in_text_json_and_redline(tmp_path: Path) -> None:
+    """Before: of the changed parts most were only [-14.1-]{+15.1+}."""
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(EXAMPLE.read_text() + OMIT_RISK)
+    new.write_text(EXAMPLE.read_text())
+    result = runner.invoke(app, ["diff", str(old), str(new)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    renumbered = [line for line in lines if "renumbered:" in line]
+    assert renumbered == ["  renumbered: 4-15 -> 5-16 (85 parts changed only so)"], renumbered
+    assert not any("[-4.1-]" in line or "{+15.1+}" in line for line in lines)
+    assert "Security Risk Management Process [risk.security-risk-management]: added" \
+        in result.stdout
+    data = json.loads(runner.invoke(app, ["diff", "-f", "json", str(old), str(new)]).stdout)
+    assert data["renumbered"]["numbers"] == "4-15 -> 5-16"
+    assert len(data["renumbered"]["parts"]) > 10
+    texts = {part["clause"] for part in data["text"]}
+    assert texts.isdisjoint(data["renumbered"]["parts"])
+    target = tmp_path / "redline.docx"
+    assert runner.invoke(app, ["diff", str(old), str(new), "--redline",
+                               str(target)]).exit_code == 0
+    with zipfile.ZipFile(target) as z:
+        comments = z.read("word/comments.xml").decode()
+        document = z.read("word/document.xml").decode()
+    assert comments.count("<w:comment ") == 1 and "4-15 -&gt; 5-16" in comments
+    assert document.count("<w:commentReference ") == 1
+    # a renumbered clause's number is not a tracked change
+    deleted = re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", document)
+    assert not [d for d in deleted if re.fullmatch(r"\s*\d+\.\d+\s*", d)], deleted
+
+
+def test_text_diff_shows_text_as_printed_without_escapes(tiny: Path) -> None:
+    old = tiny / "deal.yaml"
+    new = tiny / "new.yaml"
+    new.write_text(old.read_text().replace("name: Lakeside Health", "name: Lakeside Health")
+                   .replace("    name: Acme Devices, Inc.\n",
+                            "    name: Acme Devices, Inc.\n    short_name: St. Mary's\n"))
+    result = runner.invoke(app, ["diff", str(old), str(new)])
+    assert result.exit_code == 0, result.output
+    assert "St. Mary's" in result.stdout and "\\'" not in result.stdout
+    data = runner.invoke(app, ["diff", "-f", "json", str(old), str(new)]).stdout
+    assert "St. Mary's" in data and "\\\\'" not in data

@@ -14,6 +14,7 @@ from typing import Any
 from mc2cli.assembly import terms
 from mc2cli.assembly.contract import AssembledClause, Contract, Section
 from mc2cli.assembly.deviations import Ledger, param_deviations
+from mc2cli.assembly.ids import unknown_ids
 from mc2cli.assembly.numbering import number, reference
 from mc2cli.assembly.parameters import DealParameters
 from mc2cli.assembly.positions import PlanItem, plan, position_of
@@ -24,7 +25,7 @@ from mc2cli.inputs.markdown import escape, unsafe
 from mc2cli.inputs.models import Clause, Deal, ExtraClause, Position
 from mc2cli.inputs.values import long_date
 from mc2cli.inputs.yamlload import Document, PathKey
-from mc2cli.suggest import did_you_mean, known
+from mc2cli.suggest import did_you_mean
 
 
 def assemble(deal: Deal, doc: Document, library: Library) -> tuple[Contract | None,
@@ -94,26 +95,14 @@ class _Assembler:
     # --- ids -------------------------------------------------------------------------------
     def check_ids(self) -> None:
         err = self.ledger.err
-        for pid in self.deal.principles:
-            if pid not in self.principle_ids:
-                err(("principles", pid), f"unknown principle '{pid}'",
-                    did_you_mean(pid, self.principle_ids)
-                    or known("principles", self.principle_ids))
-        for cid in self.deal.clauses:
-            if cid not in self.lib.clauses:
-                err(("clauses", cid), f"unknown clause '{cid}'",
-                    did_you_mean(cid, self.lib.clauses) or
-                    "run 'mc2 library list' for the clause ids")
+        # On the file's own data: an entry the schema refused still has its id checked.
+        self.ledger.problems.extend(unknown_ids(self.ledger.doc, self.lib, parameters=False))
         seen: set[str] = set()
         for i, extra in enumerate(self.deal.extra_clauses):
             if extra.id in self.lib.clauses or extra.id in seen:
                 err(("extra_clauses", i, "id"), f"clause id '{extra.id}' is already taken",
                     "give the extra clause an id of its own, e.g. 'deal.<name>'")
             seen.add(extra.id)
-            if extra.principle not in self.principle_ids:
-                err(("extra_clauses", i, "principle"), f"unknown principle '{extra.principle}'",
-                    did_you_mean(extra.principle, self.principle_ids)
-                    or known("principles", self.principle_ids))
 
     def check_parties(self) -> None:
         """Short names are defined terms: distinct, and not a term the library defines."""

@@ -6,7 +6,7 @@ from mc2cli.assembly.contract import Deviation, Section
 from mc2cli.errors import Problem
 from mc2cli.inputs.library import Library
 from mc2cli.inputs.values import plain
-from mc2cli.inputs.yamlload import Document, PathKey
+from mc2cli.inputs.yamlload import Document, PathKey, dotted
 
 
 class Ledger:
@@ -16,6 +16,7 @@ class Ledger:
         self.doc = doc
         self.problems: list[Problem] = []
         self.deviations: list[Deviation] = []
+        self.keys: list[PathKey] = []  # the deal key of each deviation
 
     def err(self, key: PathKey, message: str, hint: str = "", rule: str = "deal",
             severity: str = "error", line_offset: int = 0) -> None:
@@ -30,21 +31,32 @@ class Ledger:
                 needs_reason: bool, key: PathKey, middle: str = "", value: str = "") -> None:
         self.deviations.append(Deviation(kind, target, detail, reason, needs_reason,
                                          self.where(key), middle, value))
+        self.keys.append(key)
 
     @property
     def failed(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
 
     def missing_reasons(self) -> list[Problem]:
-        """A warning for each deviation that needs a reason and has none."""
-        out = []
-        for dev in self.deviations:
+        """A warning for each deal choice that departs from the Middle without a reason: one
+        at a principle that moves all its clauses, not one per clause."""
+        groups: dict[tuple[str, PathKey], list[Deviation]] = {}
+        for dev, key in zip(self.deviations, self.keys, strict=True):
             if dev.needs_reason and not dev.reason:
-                path, line, col = dev.where
-                out.append(Problem(path, line, col, f"{dev.detail} without a reason",
-                                   field=dev.target, severity="warning", rule="reason",
-                                   hint="add 'reason:' saying why the deal departs from "
-                                        "the Middle"))
+                groups.setdefault((dev.kind, key), []).append(dev)
+        out = []
+        hint = "add 'reason:' saying why the deal departs from the Middle"
+        for (_kind, key), devs in groups.items():
+            path, line, col = devs[0].where
+            if len(devs) == 1:
+                out.append(Problem(path, line, col, f"{devs[0].detail} without a reason",
+                                   field=devs[0].target, severity="warning", rule="reason",
+                                   hint=hint))
+                continue
+            targets = ", ".join(d.target for d in devs)
+            out.append(Problem(path, line, col, f"{devs[0].detail} without a reason (for its "
+                               f"{len(devs)} clauses: {targets})", field=dotted(key),
+                               severity="warning", rule="reason", hint=hint))
         return out
 
 

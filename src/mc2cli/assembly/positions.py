@@ -23,19 +23,23 @@ class Plan:
 
 
 def position_of(deal: Deal, clause_id: str, section: str) -> tuple[Position, str | None, PathKey]:
-    """A clause's position, the reason given for it and the deal key that chose it."""
+    """A clause's position, the reason given for it and the deal key that chose it.
+
+    A reason belongs to the level that gave it and to the move it explains: a level that moves
+    the clause elsewhere than the level above gives its own reason or none, and a reason given
+    at a level that does not set the position (a clause's reason for its parameters, say) does
+    not explain the position. A level that repeats the position above keeps that reason.
+    """
     position: Position = deal.position
     reason = deal.reason
     key: PathKey = ("position",)
-    pchoice = deal.principles.get(section)
-    if pchoice and pchoice.position:
-        position, reason, key = pchoice.position, pchoice.reason, ("principles", section)
-    cchoice = deal.clauses.get(clause_id)
-    if cchoice and cchoice.position:
-        position, key = cchoice.position, ("clauses", clause_id)
-        reason = cchoice.reason or reason
-    elif cchoice and cchoice.reason:
-        reason = cchoice.reason
+    for choice, at in ((deal.principles.get(section), ("principles", section)),
+                       (deal.clauses.get(clause_id), ("clauses", clause_id))):
+        if choice is None or choice.position is None:
+            continue
+        if choice.position != position or choice.reason:
+            reason, key = choice.reason, at
+        position = choice.position
     return position, reason, key
 
 
@@ -65,15 +69,13 @@ def plan(deal: Deal, lib: Library, ledger: Ledger) -> Plan:
 def _section(deal: Deal, lib: Library, ledger: Ledger, sid: str,
              omitted: dict[str, str | None]) -> list[PlanItem]:
     items: list[PlanItem] = []
-    pchoice = deal.principles.get(sid)
     for lc in lib.section_clauses(sid):
         cchoice = deal.clauses.get(lc.clause.id)
         if cchoice and cchoice.omit:
             omitted[lc.clause.id] = cchoice.reason
             ledger.deviate("omit-clause", lc.clause.id,
                            "required clause omitted" if lc.clause.required else "clause omitted",
-                           cchoice.reason or (pchoice.reason if pchoice else None),
-                           lc.clause.required, ("clauses", lc.clause.id, "omit"))
+                           cchoice.reason, lc.clause.required, ("clauses", lc.clause.id, "omit"))
             continue
         items.append((lc.clause, lc, -1))
     for i, extra in enumerate(deal.extra_clauses):

@@ -84,13 +84,19 @@ def _part_heading(part: PartDiff) -> Text:
     return line
 
 
+def printed(text: str) -> str:
+    """Markdown as the contract prints it: no backslash escapes."""
+    from mc2cli.inputs.markdown import unescape
+    return unescape(text)
+
+
 def _block(block: BlockDiff) -> Text:
     """One changed block, indented: `[-deleted-]` in red, `{+inserted+}` in green."""
     from rich.text import Text
 
     line = Text("    ")
     for seg in block.segments:
-        text = seg.text.replace("\n", "\n    ")
+        text = printed(seg.text).replace("\n", "\n    ")
         if seg.op == "equal":
             line.append(text)
         elif seg.op == "delete":
@@ -104,6 +110,7 @@ def print_diff(result: ContractDiff) -> None:
     """The choices that changed, then the changed text, part by part."""
     from rich.text import Text
 
+    from mc2cli.review.diff import renumbered
     if not result.changed:
         out.print(f"No differences between {result.old.label} and {result.new.label}.",
                   markup=False)
@@ -114,12 +121,16 @@ def print_diff(result: ContractDiff) -> None:
         for change in result.choices:
             for line in _choice(change):
                 out.print(line)
-    if result.changed_parts:
+    if result.changed_parts or result.renumbered_parts:
         out.print(Text("\nText", style="bold underline"))
+    if result.renumbered_parts:
+        out.print(Text(f"  renumbered: {result.renumbering} "
+                       f"({len(result.renumbered_parts)} parts changed only so)", style="dim"))
+    if result.changed_parts:
         for part in result.changed_parts:
             out.print(_part_heading(part))
             for block in part.blocks:
-                if block.status != "equal":
+                if block.status != "equal" and not renumbered(block):
                     out.print(_block(block))
 
 

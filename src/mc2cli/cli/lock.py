@@ -21,8 +21,10 @@ def lock(
     stdout: Annotated[bool, typer.Option(
         "--stdout", help="Print the lock to standard output; write nothing.")] = False,
     textconv: Annotated[bool, typer.Option(
-        "--textconv", help="For git's diff textconv: like --stdout, but a deal that cannot be "
-                           "resolved prints its problems and its own text, and exits 0.")] = False,
+        "--textconv", help="For git's diff textconv: what the deal resolves to as text to "
+                           "read (positions, reasons, values, texts; no hashes); a deal that "
+                           "cannot be resolved prints its problems and its own text, and "
+                           "exits 0.")] = False,
     library: LibraryOpt = None,
 ) -> None:
     """Write DEAL.lock beside each deal, accepting the library's current text on purpose."""
@@ -54,11 +56,17 @@ def _print_lock(path: Path, library: list[Path] | None) -> bool:
 
 def _textconv(path: Path, library: list[Path] | None) -> None:
     """Never fails on the deal's content: git diff stops at a textconv that does."""
-    from mc2cli.pipeline import resolve_lock
+    from mc2cli.pipeline import check
+    from mc2cli.review.textconv import textconv
     try:
-        sys.stdout.buffer.write(resolve_lock(path, library=library).data)
+        result = check(path, library=library)
     except InputError as exc:
         sys.stdout.write(_unresolved(path, exc.problems))
+    else:
+        if result.contract is None:
+            sys.stdout.write(_unresolved(path, result.problems))
+        else:
+            sys.stdout.buffer.write(textconv(result.contract, path.name).encode())
     sys.stdout.flush()
 
 

@@ -20,10 +20,19 @@ from typing import Any, Literal
 from mc2cli import __version__
 from mc2cli.assembly.contract import AssembledClause, Contract
 from mc2cli.errors import InputError
+from mc2cli.inputs.markdown import unescape as printed
 from mc2cli.inputs.values import plain
 from mc2cli.output.document import to_markdown
 from mc2cli.pipeline import check, display
-from mc2cli.review.textdiff import Block, BlockDiff, blocks, diff_blocks
+from mc2cli.review.textdiff import (
+    Block,
+    BlockDiff,
+    blocks,
+    diff_blocks,
+    number_pairs,
+    only_renumbered,
+    renumbering,
+)
 
 DIFF_FORMAT = 1
 PREAMBLE = "Title and parties"
@@ -54,6 +63,7 @@ class PartDiff:
     old_number: str | None
     new_number: str | None
     blocks: list[BlockDiff] = field(default_factory=list)
+    renumbered: bool = False  # changed only in its numbers: shown as one line, not as text
 
 
 @dataclass
@@ -72,11 +82,24 @@ class ContractDiff:
 
     @property
     def changed_parts(self) -> list[PartDiff]:
-        return [p for p in self.parts if p.status != "equal"]
+        """Parts whose text changed, other than by renumbering."""
+        return [p for p in self.parts if p.status != "equal" and not p.renumbered]
+
+    @property
+    def renumbered_parts(self) -> list[PartDiff]:
+        return [p for p in self.parts if p.renumbered]
+
+    @property
+    def renumbering(self) -> str:
+        """The renumbering as one line: `14.1-14.5 -> 15.1-15.5, 16 -> 17`, or ''."""
+        pairs = [pair for p in self.parts for b in p.blocks if renumbered(b)
+                 for pair in number_pairs(printed(b.old.text if b.old else ""),
+                                          printed(b.new.text if b.new else ""))]
+        return renumbering(pairs)
 
     @property
     def changed(self) -> bool:
-        return bool(self.choices or self.changed_parts)
+        return bool(self.choices or self.changed_parts or self.renumbered_parts)
 
 
 # --- choices ----------------------------------------------------------------------------------
@@ -213,7 +236,16 @@ def _part_diff(old: _Part | None, new: _Part | None) -> PartDiff:
     clause = either.clause
     return PartDiff(either.key, clause.id if clause else None, either.title, status,
                     old.clause.number if old and old.clause else None,
-                    new.clause.number if new and new.clause else None, found)
+                    new.clause.number if new and new.clause else None, found,
+                    status == "changed" and all(b.status == "equal" or renumbered(b)
+                                                for b in found))
+
+
+def renumbered(block: BlockDiff) -> bool:
+    """A block changed only in its numbers (sections renumbered)."""
+    return block.status == "changed" and block.old is not None and block.new is not None \
+        and only_renumbered(printed(block.old.text), printed(block.new.text),
+                            heading=block.new.kind.startswith("h"))
 
 
 def text_diff(old: Contract, new: Contract) -> list[PartDiff]:
@@ -276,8 +308,8 @@ def _part_dict(part: PartDiff) -> dict[str, Any]:
         "clause": part.clause, "title": part.title, "status": part.status,
         "old_number": part.old_number, "new_number": part.new_number,
         "blocks": [{"status": b.status,
-                    "segments": [{"op": s.op, "text": s.text} for s in b.segments]}
-                   for b in part.blocks if b.status != "equal"],
+                    "segments": [{"op": s.op, "text": printed(s.text)} for s in b.segments]}
+                   for b in part.blocks if b.status != "equal" and not renumbered(b)],
     }
 
 
@@ -291,6 +323,8 @@ def to_dict(diff: ContractDiff) -> dict[str, Any]:
         "changed": diff.changed,
         "choices": [asdict(c) for c in diff.choices],
         "text": [_part_dict(p) for p in diff.changed_parts],
+        "renumbered": {"numbers": diff.renumbering,
+                       "parts": [p.clause or p.key for p in diff.renumbered_parts]},
     }
 
 

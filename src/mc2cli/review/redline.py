@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import Literal
 
 from mc2cli.output.convert import convert
-from mc2cli.review.diff import ContractDiff
+from mc2cli.review.diff import ContractDiff, renumbered
 from mc2cli.review.textdiff import TABLE, Block, BlockDiff, Token, word_diff
 
 AUTHOR = "mc2"
@@ -239,8 +239,10 @@ def blocks_markdown(diffs: list[BlockDiff]) -> str:
 
 
 def redline_markdown(diff: ContractDiff) -> str:
-    """The new contract's Markdown with every change from the old one marked as a span."""
-    return blocks_markdown([block for part in diff.parts for block in part.blocks])
+    """The new contract's Markdown with every change from the old one marked as a span; a
+    part that changed only in its numbers is not marked (the renumbering is one comment)."""
+    return blocks_markdown([BlockDiff("equal", b.old, b.new) if renumbered(b) else b
+                            for part in diff.parts for b in part.blocks])
 
 
 # --- document.xml ----------------------------------------------------------------------------
@@ -327,8 +329,38 @@ def rewrite(docx: bytes, changes: dict[str, Callable[[str], str]]) -> bytes:
     return out.getvalue()
 
 
+_ANY_ID = re.compile(r'w:id="(\d+)"')
+
+
+def renumbering_comment(text: str) -> dict[str, Callable[[str], str]]:
+    """A Word comment on the title holding `text`: the renumbering, said once."""
+    if not text:
+        return {}
+    state: dict[str, int] = {}
+
+    def document(xml: str) -> str:
+        cid = max((int(i) for i in _ANY_ID.findall(xml)), default=0) + 1
+        state["id"] = cid
+        end = xml.index("</w:p>", xml.index("<w:body>"))
+        return (xml[:end] + f'<w:r><w:commentReference w:id="{cid}" /></w:r>' + xml[end:])
+
+    def comments(xml: str) -> str:
+        body = html.escape(text, quote=False)
+        comment = (f'<w:comment w:id="{state["id"]}" w:author="{AUTHOR}" w:date="{DATE}" '
+                   f'w:initials="{AUTHOR}"><w:p><w:r><w:t xml:space="preserve">{body}</w:t>'
+                   "</w:r></w:p></w:comment>")
+        if xml.rstrip().endswith("/>") and "<w:comments" in xml and "</w:comments>" not in xml:
+            xml = xml.rstrip()[:-2].rstrip() + "></w:comments>"
+        return xml.replace("</w:comments>", comment + "</w:comments>", 1)
+
+    return {"word/document.xml": document, "word/comments.xml": comments}
+
+
 def redline_docx(diff: ContractDiff) -> bytes:
     """The redline's DOCX bytes; the same diff always gives the same bytes."""
     docx = convert(redline_markdown(diff), "docx", tracked=True)
-    return rewrite(docx, {"word/document.xml": track_whole_paragraphs,
+    docx = rewrite(docx, {"word/document.xml": track_whole_paragraphs,
                           "docProps/core.xml": _title(diff.new.title)})
+    note = diff.renumbering and (f"Renumbered, not marked as changes: {diff.renumbering} "
+                                 f"({len(diff.renumbered_parts)} parts).")
+    return rewrite(docx, renumbering_comment(note)) if note else docx

@@ -42,6 +42,7 @@ _KINDS: dict[str, TokenKind] = {k: k for k in ("word", "code", "space", "break",
 _HEADING = re.compile(r"^(#{1,6})[ \t]")
 _ITEM = re.compile(r"^[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 TABLE = frozenset({"head", "row"})
+_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 # How similar (difflib ratio) a changed block must be to its old self to be shown word by
 # word rather than as one block deleted and another inserted.
 SIMILAR = 0.5
@@ -245,11 +246,15 @@ def _pair(old: list[Block], new: list[Block]) -> Iterator[BlockDiff]:
 
 def diff_blocks(old: list[Block], new: list[Block]) -> list[BlockDiff]:
     """Every block of both sides in reading order, each with its status."""
-    matcher = SequenceMatcher(None, [b.text for b in old], [b.text for b in new], autojunk=False)
+    # Aligned with their numbers blanked, so that a renumbered row or heading pairs with its
+    # old self (and shows as changed) rather than as one block deleted and another inserted.
+    matcher = SequenceMatcher(None, [_NUMBER.sub("#", b.text) for b in old],
+                              [_NUMBER.sub("#", b.text) for b in new], autojunk=False)
     out: list[BlockDiff] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             out.extend(BlockDiff("equal", o, n, [Segment("equal", tuple(n.tokens))])
+                       if o.text == n.text else _changed(o, n)
                        for o, n in zip(old[i1:i2], new[j1:j2], strict=True))
         else:
             out.extend(_pair(old[i1:i2], new[j1:j2]))
@@ -258,12 +263,14 @@ def diff_blocks(old: list[Block], new: list[Block]) -> list[BlockDiff]:
 
 # --- renumbering ----------------------------------------------------------------------------
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 
-
-def only_renumbered(old: str, new: str) -> bool:
-    """True when two texts differ, and only in their numbers (sections renumbered)."""
-    return old != new and _NUMBER.sub("#", old) == _NUMBER.sub("#", new)
+def only_renumbered(old: str, new: str, *, heading: bool = False) -> bool:
+    """True when two texts differ only in section numbers: numbers such as 14.2 (or, in a
+    heading, any number). A count or a value that changed (60 days -> 30 days) is not a
+    renumbering."""
+    if old == new or _NUMBER.sub("#", old) != _NUMBER.sub("#", new):
+        return False
+    return heading or all("." in a and "." in b for a, b in number_pairs(old, new))
 
 
 def number_pairs(old: str, new: str) -> list[tuple[str, str]]:
@@ -283,9 +290,16 @@ def _follows(a: str, b: str) -> bool:
 
 
 def renumbering(pairs: list[tuple[str, str]]) -> str:
-    """Old -> new numbers in runs: `14.1-14.5 -> 15.1-15.5, 7.3 -> 8.3`, in the old order."""
+    """Old -> new numbers in runs: `14.1-14.5 -> 15.1-15.5, 7.3 -> 8.3`, in the old order. A
+    section renumbered with all its clauses (14 -> 15 and 14.x -> 15.x) is said once: `14 -> 15`.
+    """
+    unique = set(pairs)
+    sections = {old: new for old, new in unique if "." not in old and "." not in new}
+    kept = [(old, new) for old, new in unique
+            if not (old.partition(".")[0] in sections and "." in old
+                    and new == f"{sections[old.partition('.')[0]]}.{old.partition('.')[2]}")]
     runs: list[list[tuple[str, str]]] = []
-    for old, new in sorted(set(pairs), key=lambda p: (_parts(p[0]), _parts(p[1]))):
+    for old, new in sorted(kept, key=lambda p: (_parts(p[0]), _parts(p[1]))):
         if runs and _follows(runs[-1][-1][0], old) and _follows(runs[-1][-1][1], new):
             runs[-1].append((old, new))
         else:
