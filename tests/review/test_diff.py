@@ -160,7 +160,9 @@ def test_old_new_lists_every_kind_of_choice(tiny: Path) -> None:
     ]
     text = data["text"]
     assert isinstance(text, list)
-    assert "general.precedence" in data["renumbered"]["parts"]  # renumbered only: one line
+    renumbered = data["renumbered"]
+    assert isinstance(renumbered, dict)
+    assert "general.precedence" in renumbered["parts"]  # renumbered only: one line
 
 
 def test_old_new_text_output(tiny: Path) -> None:
