@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_tree
-from mc2cli.assembly import lint
+from mc2cli.assembly import lint, render
 from mc2cli.inputs import cache, layers
 from mc2cli.inputs.layers import load_library
 from mc2cli.pipeline import check
@@ -220,3 +220,21 @@ def test_two_processes_writing_at_once(fresh: Path) -> None:
     final = cache.load("shared")
     assert final is not None and set(final["payload"]) in ({"one"}, {"two"})
     assert [p.name for p in fresh.iterdir()] == ["shared.pickle"]  # no temporary file left
+
+
+def test_a_cached_librarys_texts_are_neither_parsed_nor_compiled_again(
+        tiny: Path, fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = check(tiny / "deal.yaml")
+    _forget(monkeypatch)
+    for name in ("_KNOWN_INFO", "_KNOWN_CODE", "_RECORDED"):
+        monkeypatch.setattr(render, name, {})
+    render._analyze.cache_clear()
+    render._compiled.cache_clear()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a cached text was parsed or compiled again")
+    monkeypatch.setattr(render.ENV, "parse", refuse)
+    monkeypatch.setattr(render.ENV, "compile", refuse)
+    second = check(tiny / "deal.yaml")
+    assert second.contract is not None and first.contract is not None
+    assert [c.text for c in second.contract.clauses] == [c.text for c in first.contract.clauses]

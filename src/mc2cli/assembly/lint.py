@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mc2cli.assembly.render import SAMPLE_CONTEXT, RenderError, analyze, render_text
+from mc2cli.assembly.render import (
+    SAMPLE_CONTEXT,
+    RenderError,
+    analyze,
+    compiled_texts,
+    remember,
+    render_text,
+)
 from mc2cli.errors import Problem
 from mc2cli.inputs import cache
 from mc2cli.inputs.library import GENERAL, Library
@@ -28,14 +35,22 @@ def lint_library(lib: Library) -> list[Problem]:
     if key not in _LINT_CACHE:
         name = f"lint-{lib.cache_key}"
         stored = cache.load(name) if lib.cache_key else None
-        if isinstance(stored, list) and all(isinstance(p, Problem) for p in stored):
-            _LINT_CACHE[key] = stored
+        if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[0], list):
+            _LINT_CACHE[key] = stored[0]
+            remember(stored[1])  # the texts' analysis and compiled code
         else:
             found = lib.name_layers(_lint(lib))
             _LINT_CACHE[key] = sorted(found, key=lambda p: (p.path, p.line, p.col, p.message))
             if lib.cache_key:
-                cache.store(name, _LINT_CACHE[key])
+                cache.store(name, (_LINT_CACHE[key], compiled_texts(_texts(lib))))
     return _LINT_CACHE[key]
+
+
+def _texts(lib: Library) -> list[str]:
+    """Every text of the library that a contract can render."""
+    out = [v for lc in lib.clauses.values() for v in lc.clause.positions.values()
+           if isinstance(v, str)]
+    return out + [d.text for d, _where in lib.definitions.values()]
 
 
 def _lint(lib: Library) -> list[Problem]:

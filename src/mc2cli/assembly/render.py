@@ -8,7 +8,9 @@ assignments or arithmetic means no output bombs, no recursion and no runaway loo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+import marshal
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -17,6 +19,7 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from mc2cli.inputs import cache
 from mc2cli.inputs.markdown import unsafe
 from mc2cli.inputs.models import visible
 from mc2cli.inputs.values import Param
@@ -86,9 +89,23 @@ class TextInfo:
         return self.names - CONTEXT_NAMES
 
 
-@lru_cache(maxsize=8192)
+# Texts an earlier run analyzed and compiled, from the compiled-library cache (lint.py keeps
+# them with the library's lint result): parsing them is most of a check's remaining work.
+_KNOWN_INFO: dict[str, TextInfo] = {}
+_KNOWN_CODE: dict[str, bytes] = {}
+# Marshaled code of the texts compiled in this process, for the cache; at most MAX_RECORDED
+# (a 3 kB each: a library of 10,000 clauses keeps its memory and its cache entry small).
+_RECORDED: dict[str, bytes] = {}
+MAX_RECORDED = 4096
+
+
 def analyze(text: str) -> TextInfo:
     """Parse a clause text and check it keeps to the clause-text language (cached per text)."""
+    return _KNOWN_INFO.get(text) or _analyze(text)
+
+
+@functools.cache  # small results; a bounded cache thrashed on large libraries
+def _analyze(text: str) -> TextInfo:
     info = TextInfo()
     try:
         tree = ENV.parse(text)
@@ -131,7 +148,33 @@ def analyze(text: str) -> TextInfo:
 @lru_cache(maxsize=8192)
 def _compiled(text: str) -> Template:
     """Each distinct text is compiled once per process: lint, assembly and notes share it."""
-    return ENV.from_string(text)
+    known = _KNOWN_CODE.get(text)
+    code = marshal.loads(known) if known is not None else ENV.compile(text)
+    if known is None and len(_RECORDED) < MAX_RECORDED:
+        _RECORDED[text] = marshal.dumps(code)
+    return Template.from_code(ENV, code, ENV.make_globals(None), None)
+
+
+Compiled = dict[str, tuple[TextInfo, bytes | None]]
+
+
+def compiled_texts(texts: Iterable[str]) -> Compiled:
+    """What this process learned of `texts` (analysis, compiled code) that a later one can
+    reuse: sound texts only."""
+    out: Compiled = {}
+    for text in texts:
+        info = _KNOWN_INFO.get(text) or _analyze(text)
+        if not info.problems:
+            out[text] = (info, _RECORDED.get(text) or _KNOWN_CODE.get(text))
+    return out
+
+
+def remember(known: Compiled) -> None:
+    """Take in what an earlier run learned (from the compiled-library cache)."""
+    for text, (info, code) in known.items():
+        _KNOWN_INFO[text] = info
+        if code is not None:
+            _KNOWN_CODE[text] = code
 
 
 def render_text(text: str, context: Mapping[str, Any], ref: Callable[[str], str]) -> str:
@@ -161,7 +204,19 @@ def render_text(text: str, context: Mapping[str, Any], ref: Callable[[str], str]
 
 def render_template(source: str, context: Mapping[str, Any]) -> str:
     """Render the master template (mc2's own, trusted, still sandboxed)."""
-    out = ENV.from_string(source).render(context)
+    out = _master(source).render(context)
     if len(out) > 50 * MAX_OUTPUT:
         raise RenderError("contract is too long")
     return out
+
+
+@lru_cache(maxsize=4)
+def _master(source: str) -> Template:
+    """The master template, compiled once per process (a batch builds many deals in each
+    worker) and its code kept in the cache for the next process."""
+    name = cache.key("template", source)
+    stored = cache.load(name)
+    code = marshal.loads(stored) if isinstance(stored, bytes) else ENV.compile(source)
+    if not isinstance(stored, bytes):
+        cache.store(name, marshal.dumps(code))
+    return Template.from_code(ENV, code, ENV.make_globals(None), None)

@@ -2,7 +2,9 @@
 
 Reading, merging and validating the built-in library and linting it (rendering every text in
 every position) cost most of a `mc2 check`; the result only changes when a layer's files or
-mc2 itself change. Entries are keyed by a hash of both: every layer's folder, the way it is
+mc2 itself change. (Beside the library, the lint entry keeps what rendering learned of each
+text: its analysis and compiled code; the master template's code has an entry of its own.)
+Entries are keyed by a hash of both: every layer's folder, the way it is
 shown (messages name files relative to the working folder) and the content hash of its files;
 mc2's version and a fingerprint of its own source files (an edited checkout never reads an
 entry an older build wrote); and the Python and pydantic versions (pickles depend on them).
@@ -56,10 +58,13 @@ def cache_dir() -> Path | None:
 
 @cache
 def _fingerprint() -> str:
-    """mc2's version and its own source files (name, size, time), Python's and pydantic's."""
+    """mc2's version and its own source files (name, size, time); Python's, pydantic's and
+    Jinja's (entries hold their objects and compiled code)."""
+    import jinja2
     import pydantic
 
-    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{pydantic.VERSION}".encode())
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{pydantic.VERSION}\0"
+                            f"{jinja2.__version__}".encode())
     package = Path(__file__).resolve().parent.parent
     for path in sorted(package.rglob("*.py")):
         with contextlib.suppress(OSError):

@@ -318,19 +318,19 @@ class _Merge:
                                              did_you_mean(section, self.principles)))
             return
         for i in range(len(cf.clauses)):
-            known = {cid: e.section for cid, e in self.clauses.items()}
             found = self.entry(layer, doc, ("clauses", i), "id", Clause, ClauseOverride,
                                self.clauses, "clause")
             if found is None:
                 continue
             cid, entry = found
-            if cid not in known:
+            if not entry.section:  # a new clause (an override finds its section set)
                 entry.section = section
-            elif known[cid] != section:
+            elif entry.section != section:
                 self.problems.append(doc.problem(
-                    ("clauses", i, "id"), f"clause '{cid}' belongs to principle '{known[cid]}'",
-                    f"override it in the layer's file for '{known[cid]}'; a house layer "
-                    "cannot move a clause to another principle", rule="library"))
+                    ("clauses", i, "id"), f"clause '{cid}' belongs to principle "
+                    f"'{entry.section}'", f"override it in the layer's file for "
+                    f"'{entry.section}'; a house layer cannot move a clause to another "
+                    "principle", rule="library"))
 
     # --- the merged library ----------------------------------------------------------------
     def final(self, cls: type[Any], entry: _Entry) -> Any:
