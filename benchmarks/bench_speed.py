@@ -1,0 +1,333 @@
+"""Every speed figure of issue 16, each as a ratio to its baseline measured in the same run.
+
+    python benchmarks/bench_speed.py [--runs N] [--deals N] [--skip-scale] [--cicero PATH]
+
+Each row times mc2 and its baseline side by side (medians of --runs runs, alternating), and
+prints the ratio next to the target. Wall time is what users feel; CPU time (user + system,
+converters included) is printed too, because on a busy machine it moves less. mc2 runs as an
+installed mc2 does: with bytecode written once and read afterwards, and with its
+compiled-library cache in a fresh folder of the run (warmed first, except in the rows marked
+cold, which run with MC2_NO_CACHE=1).
+
+Baselines: `python -c "import typer"` (the floor of any typer program); pandoc alone with the
+arguments any converter needs (reader, writer, reference document), one process per file;
+`mc2 check` for `build -t md`. The Accord Project comparison runs when `cicero` (the
+@accordproject/cicero-cli package from npm) is given with --cicero or found on PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEAL = ROOT / "examples" / "lakeside-infusion" / "deal.yaml"
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    rss_mib: float
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(extra)
+    return env
+
+
+def _spawn(cmd: list[str], env: dict[str, str]) -> Run:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env)
+    assert proc.stderr is not None
+    errors = proc.stderr.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{errors.decode(errors='replace')}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def _parallel(chains: list[list[list[str]]], env: dict[str, str], workers: int) -> Run:
+    """Chains of commands (each run in order), `workers` chains at a time."""
+    def chain(cmds: list[list[str]]) -> Run:
+        runs = [_spawn(c, env) for c in cmds]
+        return Run(0, sum(r.cpu for r in runs), max(r.rss_mib for r in runs))
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        runs = list(pool.map(chain, chains))
+    return Run(time.perf_counter() - start, sum(r.cpu for r in runs),
+               max(r.rss_mib for r in runs))
+
+
+@dataclass
+class Row:
+    what: str
+    mc2: Run
+    base: Run
+    base_label: str
+    target: float | None  # the ratio must be at most this; None: reported only
+    higher_is_better: bool = False
+
+    @property
+    def ratio(self) -> float:
+        return self.mc2.wall / self.base.wall
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.mc2.cpu / self.base.cpu if self.base.cpu else float("nan")
+
+
+def _median(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+               max(r.rss_mib for r in runs))
+
+
+def _side_by_side(a: Callable[[], Run], b: Callable[[], Run], runs: int) -> tuple[Run, Run]:
+    a(), b()  # warm: bytecode, page cache, mc2's library cache
+    ra, rb = [], []
+    for _ in range(runs):
+        ra.append(a())
+        rb.append(b())
+    return _median(ra), _median(rb)
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, tmp: Path) -> None:
+        self.args = args
+        self.tmp = tmp
+        self.env = _env(MC2_CACHE_DIR=str(tmp / "cache"))
+        self.cold = _env(MC2_NO_CACHE="1")
+        here = Path(sys.executable).parent
+        found = here / "mc2" if (here / "mc2").exists() else shutil.which("mc2")
+        self.mc2 = [str(found)] if found else [sys.executable, "-m", "mc2cli"]
+        from mc2cli.output.convert import READER, pandoc_path
+        from mc2cli.paths import templates_dir
+        self.pandoc = [str(pandoc_path()), "--sandbox", "-f", READER]
+        self.templates = templates_dir()
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        built = tmp / "md"
+        self.run_mc2(["build", str(DEAL), "-o", str(built), "-t", "md"])
+        self.contract, self.notes_md = built / "contract.md", built / "notes.md"
+
+    def run_mc2(self, args: list[str], env: dict[str, str] | None = None) -> Run:
+        return _spawn([*self.mc2, *args], env or self.env)
+
+    def pandoc_to(self, source: Path, fmt: str) -> list[list[str]]:
+        out = self.tmp / f"p-{source.stem}.{fmt}"
+        if fmt == "docx":
+            return [[*self.pandoc, "-t", "docx", "--reference-doc",
+                     str(self.templates / "reference.docx"), "-o", str(out), str(source)]]
+        if fmt == "html":
+            return [[*self.pandoc, "-t", "html5", "--standalone", "--template",
+                     str(self.templates / "contract.html"), "-o", str(out), str(source)]]
+        typ = self.tmp / f"p-{source.stem}.typ"
+        typst = Path(sys.executable).parent / "typst"
+        compile_typ = ([str(typst), "compile", str(typ), str(out)] if typst.exists() else
+                       [sys.executable, "-c", "import sys, typst; typst.compile(sys.argv[1], "
+                        "output=sys.argv[2])", str(typ), str(out)])
+        return [[*self.pandoc, "-t", "typst", "--standalone", "--template",
+                 str(self.templates / "contract.typ"), "-o", str(typ), str(source)], compile_typ]
+
+    def add(self, what: str, mc2: Callable[[], Run], base: Callable[[], Run], base_label: str,
+            target: float | None, runs: int | None = None) -> Row:
+        m, b = _side_by_side(mc2, base, runs or self.args.runs)
+        row = Row(what, m, b, base_label, target)
+        self.rows.append(row)
+        print(f"  measured: {what}", file=sys.stderr, flush=True)
+        return row
+
+    # --- the rows ------------------------------------------------------------------------------
+    def startup(self) -> None:
+        def typer() -> Run:
+            return _spawn([sys.executable, "-c", "import typer"], self.env)
+        self.typer = typer
+        self.add("mc2 --version", lambda: self.run_mc2(["--version"]), typer,
+                 "import typer", 1.5)
+        self.add("mc2 --help", lambda: self.run_mc2(["--help"]), typer, "import typer", 1.5)
+        self.check_row = self.add("mc2 check Lakeside", lambda: self.run_mc2(
+            ["check", str(DEAL)]), typer, "import typer", 3.0)
+        self.add("mc2 check Lakeside, cache off (cold)", lambda: self.run_mc2(
+            ["check", str(DEAL)], self.cold), typer, "import typer", None)
+
+    def builds(self) -> None:
+        out = str(self.tmp / "out")
+        check = lambda: self.run_mc2(["check", str(DEAL)])  # noqa: E731
+        self.add("mc2 build -t md", lambda: self.run_mc2(["build", str(DEAL), "-o", out, "-t",
+                                                          "md"]), check, "mc2 check", 1.2)
+        both = [*self.pandoc_to(self.contract, "docx"), *self.pandoc_to(self.notes_md, "docx")]
+        self.add("mc2 build -t docx", lambda: self.run_mc2(
+            ["build", str(DEAL), "-o", out, "-t", "docx"]),
+            lambda: _parallel([[c] for c in both], self.env, 2),
+            "pandoc: contract + notes docx, in parallel", 1.3)
+        self.add("mc2 build -t docx (vs the contract alone)", lambda: self.run_mc2(
+            ["build", str(DEAL), "-o", out, "-t", "docx"]),
+            lambda: _parallel([self.pandoc_to(self.contract, "docx")], self.env, 1),
+            "pandoc: contract docx", None)
+        chains = [self.pandoc_to(self.contract, f) for f in ("docx", "html", "pdf")]
+        chains.append(self.pandoc_to(self.notes_md, "docx")[0:1])
+        self.add("mc2 build, all formats", lambda: self.run_mc2(
+            ["build", str(DEAL), "-o", out]), lambda: _parallel(chains, self.env, 4),
+            "every converter, in parallel", 1.3)
+
+    def redline(self) -> None:
+        new = self.tmp / "newer" / "deal.yaml"
+        new.parent.mkdir()
+        text = DEAL.read_text(encoding="utf-8")
+        new.write_text(text.replace("position: middle", "position: hdo", 1)
+                       .replace("reference: MSA-2026-117", "reference: MSA-2026-118"),
+                       encoding="utf-8")
+        target = str(self.tmp / "redline.docx")
+        self.add("mc2 diff --redline", lambda: self.run_mc2(
+            ["diff", str(DEAL), str(new), "--redline", target]),
+            lambda: _parallel([self.pandoc_to(self.contract, "docx")], self.env, 1),
+            "pandoc: contract docx", 3.0)
+
+    def batch(self) -> None:
+        n = self.args.deals
+        folder = self.tmp / "batch"
+        folder.mkdir()
+        source = DEAL.read_text(encoding="utf-8")
+        for i in range(n):
+            (folder / f"deal-{i:03d}.yaml").write_text(
+                source.replace("reference: MSA-2026-117", f"reference: MSA-{i:05d}"),
+                encoding="utf-8")
+        out = str(self.tmp / "batch-out")
+        chains = [self.pandoc_to(self.contract, "docx") for _ in range(n)]
+        runs = max(1, min(self.args.runs, 3))
+        row = self.add(f"batch {n} deals -j 2 -t docx", lambda: self.run_mc2(
+            ["build", str(folder), "-j", "2", "-t", "docx", "-o", out]),
+            lambda: _parallel(chains, self.env, 2), f"pandoc: the {n} contracts, 2 at a time",
+            1.5, runs)
+        sample = min(n, 10)
+        deals = sorted(folder.glob("deal-*.yaml"))[:sample]
+
+        def separate() -> Run:
+            found = [self.run_mc2(["build", str(d), "-t", "docx", "-o", out + "-1"])
+                     for d in deals]
+            scale = n / sample
+            return Run(sum(r.wall for r in found) * scale, sum(r.cpu for r in found) * scale,
+                       max(r.rss_mib for r in found))
+        single = separate()
+        self.rows.append(Row(f"batch vs {n} separate mc2 build -t docx", row.mc2, single,
+                             f"{n} separate builds, one at a time"
+                             + (f" (from {sample})" if sample < n else ""), None))
+
+    def scale(self) -> None:
+        big = self.tmp / "lib-10x"
+        huge = self.tmp / "lib-10000"
+        clauses = replicate(big, 10)
+        replicate(huge, -(-10_000 // clauses))
+        base = self.check_row.mc2
+        for lib, what, target, label in (
+                (big, "check, 10x the clauses (distinct texts)", 10.0, "check Lakeside"),
+                (huge, "check, 10,000+ clauses", 100.0, "import typer")):
+            deal = lib.parent / f"{lib.name}.yaml"
+            deal.write_text(DEAL.read_text(encoding="utf-8").replace(
+                "library: builtin", f"library: {lib.name}"), encoding="utf-8")
+            runs = 3 if lib is big else 1
+            cold = [self.run_mc2(["check", str(deal)], self.cold) for _ in range(runs)]
+            cold_base = [self.run_mc2(["check", str(DEAL)], self.cold) for _ in range(runs)]
+            typer = [self.typer() for _ in range(runs)]
+            reference = _median(cold_base) if lib is big else _median(typer)
+            self.rows.append(Row(f"{what}, cold", _median(cold), reference,
+                                 f"{label}" + (", cold" if lib is big else ""), target))
+            self.run_mc2(["check", str(deal)])
+            warm = [self.run_mc2(["check", str(deal)]) for _ in range(runs)]
+            self.rows.append(Row(f"{what}, cached", _median(warm),
+                                 base if lib is big else _median(typer), label, None))
+            print(f"  measured: {what}", file=sys.stderr, flush=True)
+
+    def cicero(self) -> None:
+        cicero = self.args.cicero or shutil.which("cicero")
+        if not cicero:
+            self.notes.append("Accord Project: skipped (no cicero; give --cicero PATH to "
+                              "the @accordproject/cicero-cli binary)")
+            return
+        template = ROOT / "benchmarks" / "accord"
+        if not template.is_dir():
+            self.notes.append("Accord Project: skipped (benchmarks/accord has no template)")
+            return
+        draft = [cicero, "draft", "--template", str(template), "--data",
+                 str(template / "data.json")]
+        m, b = _side_by_side(lambda: self.run_mc2(["build", str(DEAL), "-o",
+                                                   str(self.tmp / "c"), "-t", "md"]),
+                             lambda: _spawn(draft, self.env), self.args.runs)
+        self.rows.append(Row("cicero draft vs mc2 build -t md", b, m, "mc2 build -t md", None))
+        self.notes.append(f"Accord Project: mc2 build -t md is {b.wall / m.wall:.1f}x faster "
+                          "than cicero draft (target >= 5x)")
+
+    def report(self) -> None:
+        print(f"\n{'what':48} {'mc2 s':>7} {'base s':>7} {'ratio':>7} {'cpu':>6} "
+              f"{'target':>7}  {'MiB':>5}  baseline")
+        for r in self.rows:
+            target = f"<={r.target:g}x" if r.target else "-"
+            ok = "" if r.target is None else (" ok" if r.ratio <= r.target else " MISS")
+            print(f"{r.what:48} {r.mc2.wall:7.3f} {r.base.wall:7.3f} {r.ratio:6.2f}x "
+                  f"{r.cpu_ratio:5.2f}x {target:>7}{ok:5} {r.mc2.rss_mib:5.0f}  {r.base_label}")
+        for note in self.notes:
+            print(note)
+
+
+def replicate(target: Path, copies: int) -> int:
+    """The built-in library with each clause `copies` times (distinct ids and texts); the
+    number of clauses in one copy."""
+    source = ROOT / "clauses"
+    shutil.copytree(source, target)
+    count = 0
+    for path in [*sorted(target.glob("[0-9][0-9]-*.yaml")), target / "general.yaml"]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        originals = data["clauses"]
+        count += len(originals)
+        out = list(originals)
+        for k in range(1, copies):
+            for clause in originals:
+                copy = dict(clause, id=f"{clause['id']}-v{k}")
+                copy["positions"] = {
+                    pos: (f"{text.rstrip()} (Variant {k}.)\n" if isinstance(text, str) else text)
+                    for pos, text in clause["positions"].items()}
+                out.append(copy)
+        data["clauses"] = out
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True,
+                                       width=1000), encoding="utf-8")
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per figure (median)")
+    parser.add_argument("--deals", type=int, default=200, help="deals in the batch rows")
+    parser.add_argument("--skip-scale", action="store_true",
+                        help="leave out the 10x and 10,000-clause checks (minutes)")
+    parser.add_argument("--cicero", help="the cicero binary of @accordproject/cicero-cli")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mc2-bench-") as name:
+        bench = Bench(args, Path(name))
+        print(f"{os.cpu_count()} cores; {args.runs} runs per figure", file=sys.stderr)
+        bench.startup()
+        bench.builds()
+        bench.redline()
+        bench.batch()
+        if not args.skip_scale:
+            bench.scale()
+        bench.cicero()
+        bench.report()
+
+
+if __name__ == "__main__":
+    main()
