@@ -259,18 +259,24 @@ class Bench:
             self.notes.append("Accord Project: skipped (no cicero; give --cicero PATH to "
                               "the @accordproject/cicero-cli binary)")
             return
-        template = ROOT / "benchmarks" / "accord"
-        if not template.is_dir():
-            self.notes.append("Accord Project: skipped (benchmarks/accord has no template)")
+        # The template that ships with cicero-cli's tests: one clause, its models stored
+        # beside it (a template of our own would import models from the web).
+        template = Path(self.args.cicero_template or Path(cicero).resolve().parent / "test" /
+                        "data" / "latedeliveryandpenalty")
+        if not (template / "data.json").is_file():
+            self.notes.append(f"Accord Project: skipped (no template with data.json at "
+                              f"{template}; give one with --cicero-template)")
             return
         draft = [cicero, "draft", "--template", str(template), "--data",
                  str(template / "data.json")]
         m, b = _side_by_side(lambda: self.run_mc2(["build", str(DEAL), "-o",
                                                    str(self.tmp / "c"), "-t", "md"]),
                              lambda: _spawn(draft, self.env), self.args.runs)
-        self.rows.append(Row("cicero draft vs mc2 build -t md", b, m, "mc2 build -t md", None))
-        self.notes.append(f"Accord Project: mc2 build -t md is {b.wall / m.wall:.1f}x faster "
-                          "than cicero draft (target >= 5x)")
+        self.rows.append(Row("mc2 build -t md (88 clauses) vs cicero draft (1)", m, b,
+                             "cicero draft", 0.2))
+        self.notes.append(f"Accord Project: mc2 build -t md of the whole Lakeside contract is "
+                          f"{b.wall / m.wall:.1f}x faster than cicero draft of its one-clause "
+                          f"sample template (target >= 5x, i.e. ratio <= 0.2x)")
 
     def report(self) -> None:
         print(f"\n{'what':48} {'mc2 s':>7} {'base s':>7} {'ratio':>7} {'cpu':>6} "
@@ -315,6 +321,8 @@ def main() -> None:
     parser.add_argument("--skip-scale", action="store_true",
                         help="leave out the 10x and 10,000-clause checks (minutes)")
     parser.add_argument("--cicero", help="the cicero binary of @accordproject/cicero-cli")
+    parser.add_argument("--cicero-template", help="a cicero template folder with data.json "
+                        "(default: the one in cicero-cli's own tests)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mc2-bench-") as name:
         bench = Bench(args, Path(name))
