@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mc2cli.assembly import terms
+from mc2cli.assembly.constraints import check_deal
 from mc2cli.assembly.contract import AssembledClause, Contract, Section
 from mc2cli.assembly.deviations import Ledger, param_deviations
 from mc2cli.assembly.ids import unknown_ids
@@ -84,6 +85,8 @@ class _Assembler:
         every = [*sections, *([general] if general else [])]
         self.params.warn_unused(sections)
         param_deviations(ledger, self.lib, every, self.params.keys)
+        check_deal(ledger, self.lib, deal, [c for s in every for c in s.clauses],
+                   self.params.keys)
         if ledger.failed:
             return None
         definitions = terms.definitions(self.lib, [c for s in every for c in s.clauses],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mc2cli.assembly.constraints import lint_constraints
 from mc2cli.assembly.render import (
     SAMPLE_CONTEXT,
     RenderError,
@@ -153,6 +154,7 @@ def _lint(lib: Library) -> list[Problem]:
             out.append(where.problem(f"parameter '{pid}' is declared but no clause uses it",
                                      "remove it or use it", sub=("id",), rule="parameter-unused"))
 
+    out.extend(lint_constraints(lib))
     corpus = "\n".join(texts)
     def_texts = {t: d.text for t, (d, _w) in lib.definitions.items()}
     for term, (definition, where) in lib.definitions.items():

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from mc2cli.errors import InputError, Problem
-from mc2cli.inputs import cache
+from mc2cli.inputs import cache, models
 from mc2cli.inputs.library import (
     BUILTIN,
     CLAUSE_PARTS,
@@ -151,6 +151,7 @@ class _Merge:
         self.clauses: dict[str, _Entry] = {}
         self.parameters: dict[str, _Entry] = {}
         self.definitions: dict[str, _Entry] = {}
+        self.constraints: dict[str, _Entry] = {}
         self.seen: dict[tuple[str, str], dict[str, Located]] = {}
         self.framework_failed = False
 
@@ -174,6 +175,10 @@ class _Merge:
                 if filename == "parameters.yaml":
                     self.add_list(layer, doc, ParametersFile, "parameters", "id", Parameter,
                                   ParameterOverride, self.parameters, "parameter")
+                    rules = doc.data.get("constraints") if isinstance(doc.data, dict) else None
+                    for i in range(len(rules) if isinstance(rules, list) else 0):
+                        self.entry(layer, doc, ("constraints", i), "id", models.Constraint,
+                                   models.ConstraintOverride, self.constraints, "constraint")
                 elif filename == "definitions.yaml":
                     self.add_list(layer, doc, DefinitionsFile, "definitions", "term",
                                   Definition, DefinitionOverride, self.definitions, "term")
@@ -211,7 +216,7 @@ class _Merge:
         if isinstance(ident, str) and ident in seen:
             first = seen[ident]
             self.problems.append(where.problem(
-                _TWICE[kind].format(ident), f"first at {first.doc.path}:"
+                _TWICE.get(kind, kind + " '{}' is declared twice").format(ident), f"first at {first.doc.path}:"
                 f"{first.doc.loc(first.key)[0]}", sub=(id_field,), rule="duplicate-id"))
             return None
         if isinstance(ident, str):
@@ -363,6 +368,8 @@ class _Merge:
                       if (p := self.final(Parameter, e)) is not None}
         definitions = {t: (d, e.where) for t, e in self.definitions.items()
                        if (d := self.final(Definition, e)) is not None}
+        constraints = {k: (r, e.where) for k, e in self.constraints.items()
+                       if (r := self.final(models.Constraint, e)) is not None}
         order = {p.id: p.number for p in framework.principles}
         ordered = dict(sorted(clauses.items(), key=lambda kv: order.get(kv[1].section, 999)))
         top = self.top_first
@@ -371,7 +378,7 @@ class _Merge:
                        [lay.name for lay in top], digest,
                        {pid: e.where for pid, e in self.principles.items()},
                        {lay.name: lay.shown for lay in top}, [lay.folder for lay in top],
-                       typed_defaults(parameters))
+                       typed_defaults(parameters), constraints=constraints)
 
     def check_principles(self, framework: Framework) -> None:
         rank = {lay.name: i for i, lay in enumerate(self.top_first)}

@@ -12,14 +12,22 @@ from pathlib import Path
 from typing import Any
 
 from mc2cli.errors import Problem
-from mc2cli.inputs.models import Clause, Definition, Framework, Parameter, Principle
+from mc2cli.inputs.models import (
+    Clause,
+    Constraint,
+    Definition,
+    Framework,
+    Parameter,
+    Principle,
+)
 from mc2cli.inputs.values import ValueProblem, coerce
 from mc2cli.inputs.yamlload import Document, PathKey
 
 GENERAL = "general"
 BUILTIN = "builtin"
 CLAUSE_PARTS = ("title", "obligor", "required", "priority", "parameters", "references",
-                "positions.hdo", "positions.middle", "positions.mdm", "notes")
+                "positions.hdo", "positions.middle", "positions.mdm", "conflicts", "requires",
+                "notes")
 PARAMETER_PARTS = ("title", "type", "unit", "choices", "default.hdo", "default.middle",
                    "default.mdm", "bounds.min", "bounds.max", "description")
 
@@ -82,6 +90,8 @@ class Library:
     defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Its entry in the on-disk cache (inputs/cache.py), where its lint result is kept too.
     cache_key: str = ""
+    # Rules between figures (parameters.yaml `constraints:`), by id.
+    constraints: dict[str, tuple[Constraint, Located]] = field(default_factory=dict)
 
     @property
     def principles(self) -> list[Principle]:

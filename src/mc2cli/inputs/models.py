@@ -125,6 +125,20 @@ class SameAs(Model):
     same_as: Position = Field(alias="same-as")
 
 
+class MixRule(Model):
+    """A clause's position that contradicts (conflicts) or needs (requires) positions of another.
+
+    `conflicts`: this clause at `position` with `clause` at one of `positions` contradicts
+    itself, unless the deal's figures satisfy every constraint between the two clauses.
+    `requires`: this clause at `position` needs `clause` at one of `positions`.
+    """
+
+    position: Position
+    clause: ClauseId
+    positions: list[Position] = Field(min_length=1)
+    because: Line
+
+
 class Clause(Model):
     id: ClauseId
     title: Line
@@ -134,6 +148,8 @@ class Clause(Model):
     parameters: list[ParamId] = []
     references: list[Line] = []
     positions: dict[Position, Text | SameAs]
+    conflicts: list[MixRule] = []
+    requires: list[MixRule] = []
     notes: Text = ""
 
     def text(self, position: Position) -> str:
@@ -193,6 +209,21 @@ class Parameter(Model):
 
 class ParametersFile(Model):
     parameters: list[dict[str, Any]] = []
+    constraints: list[dict[str, Any]] = []
+
+
+class Constraint(Model):
+    """A rule between two figures, e.g. `patch_critical_days <= patch_days`."""
+
+    id: Slug
+    rule: Line
+    says: Line
+
+
+class ConstraintOverride(Model):
+    id: Slug
+    rule: Line | None = None
+    says: Line | None = None
 
 
 class Definition(Model):
@@ -257,6 +288,8 @@ class ClauseOverride(Model):
     parameters: list[ParamId] | None = None
     references: list[Line] | None = None
     positions: dict[Position, Text | SameAs] | None = None
+    conflicts: list[MixRule] | None = None
+    requires: list[MixRule] | None = None
     notes: Text | None = None
 
 

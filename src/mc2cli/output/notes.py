@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mc2cli.assembly.constraints import statuses
 from mc2cli.assembly.contract import NO_REASON, AssembledClause, Contract
 from mc2cli.assembly.render import RenderError, render_text
 from mc2cli.inputs.markdown import escape
@@ -91,6 +92,12 @@ def negotiate_first(contract: Contract) -> list[str]:
     if not weighted:
         lines.append("- None marked in this library.")
     lines.append("")
+    checked = [r for r in statuses(contract.library, contract.clauses) if r.status != "not used"]
+    if checked:
+        lines += ["**3. Figures checked against each other** (mc2 check fails a deal that "
+                  "breaks one; each holds here):", ""]
+        lines += [f"- {escape(r.says[:1].upper() + r.says[1:])} (`{r.rule}`)." for r in checked]
+        lines.append("")
     return lines
 
 

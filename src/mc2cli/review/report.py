@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mc2cli import __version__
+from mc2cli.assembly.constraints import RuleStatus, statuses
 from mc2cli.assembly.contract import NO_REASON, Contract
 from mc2cli.inputs.markdown import escape
 from mc2cli.output.tables import KeyTerm, Responsibility, key_terms, responsibilities, totals
@@ -49,6 +50,7 @@ class Report:
     key_terms: list[KeyTerm]
     responsibilities: list[Responsibility]
     totals: dict[str, int]
+    constraints: list[RuleStatus] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +64,7 @@ class Report:
             "key_terms": [asdict(k) for k in self.key_terms],
             "responsibilities": [asdict(r) for r in self.responsibilities],
             "totals": self.totals,
+            "constraints": [asdict(r) for r in self.constraints],
         }
 
 
@@ -96,7 +99,8 @@ def deviations(contract: Contract) -> list[DeviationRow]:
 def make_report(contract: Contract, deal_name: str) -> Report:
     rows = responsibilities(contract)
     return Report(deal_name, contract.deal.title, contract.library.edition, coverage(contract),
-                  deviations(contract), key_terms(contract), rows, totals(rows))
+                  deviations(contract), key_terms(contract), rows, totals(rows),
+                  statuses(contract.library, contract.clauses))
 
 
 def to_json(report: Report) -> str:
@@ -142,12 +146,15 @@ def tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
         "responsibilities": (["clause", "id", "title", "principle", "obligor"],
                              [[r.number, r.clause, r.title, r.section_title, r.obligor]
                               for r in report.responsibilities]),
+        "constraints": (["id", "rule", "in words", "status"],
+                        [[r.id, r.rule, r.says, r.status] for r in report.constraints]),
     }
 
 
 def to_markdown(report: Report) -> str:
     titles = {"coverage": "Principle coverage", "deviations": "Deviations from the Middle",
-              "key-terms": "Key terms", "responsibilities": "Responsibility matrix"}
+              "key-terms": "Key terms", "responsibilities": "Responsibility matrix",
+              "constraints": "Figures checked against each other"}
     lines = [f"# Negotiation report: {escape(report.title)}", "",
              f"Deal {escape(report.deal)}; library {escape(report.library)}.", ""]
     for name, (headers, rows) in tables(report).items():
