@@ -38,6 +38,7 @@ EXPECTED_DEVIATIONS = {
         ("position", "patching.hdo-installation"), ("position", "patching.regular-cycle"),
         ("position", "incident.breach-notice"), ("position", "eol.minimum-support"),
         ("parameter", "kev_notice_business_days"), ("parameter", "patch_critical_days"),
+        ("parameter", "vulnerability_notice_days"),
         ("out-of-bounds", "remote_session_log_retention_days"),
     },
     "cirrus-cloud-samd": {
