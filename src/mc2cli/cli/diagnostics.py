@@ -45,6 +45,8 @@ RULES: dict[str, str] = {
     "principle-empty": "A principle has no clauses.",
     "reason": "A deviation from the Middle gives no reason.",
     "reference": "A clause refers to a clause that does not exist.",
+    "constraint": "Two figures or two positions break a rule the library declares between them.",
+    "constraint-mix": "Mixing two clauses' positions breaks a constraint with their defaults.",
     "references": "A clause names no standard or regulation it rests on.",
     "render": "A text fails to render.",
     "require": "A principle or required clause is omitted against --require.",

@@ -223,7 +223,14 @@ def report(
     def run() -> int:
         from mc2cli.output.write import publish
         from mc2cli.pipeline import check as check_deal
-        from mc2cli.review.report import make_report, tables, to_csv, to_json, to_markdown
+        from mc2cli.review.report import (
+            TITLES,
+            make_report,
+            tables,
+            to_csv,
+            to_json,
+            to_markdown,
+        )
         if deal.is_dir():
             raise UsageError(f"{deal}: report takes one deal file, not a folder")
         _expand([deal])
@@ -246,10 +253,8 @@ def report(
         else:
             from rich.table import Table
             from rich.text import Text
-            titles = {"coverage": "Principle coverage", "deviations": "Deviations from the Middle",
-                      "key-terms": "Key terms", "responsibilities": "Responsibility matrix"}
             for name, (headers, rows) in tables(rep).items():
-                table = Table(*headers, title=titles[name], title_justify="left")
+                table = Table(*headers, title=TITLES[name], title_justify="left")
                 for row in rows:  # Text cells: a '[' in a reason is not rich markup
                     table.add_row(*[Text(", ".join(map(str, v)) if isinstance(v, list) else
                                          ("" if v is None else str(v))) for v in row])

@@ -151,10 +151,13 @@ def tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
     }
 
 
+TITLES = {"coverage": "Principle coverage", "deviations": "Deviations from the Middle",
+          "key-terms": "Key terms", "responsibilities": "Responsibility matrix",
+          "constraints": "Figures checked against each other"}
+
+
 def to_markdown(report: Report) -> str:
-    titles = {"coverage": "Principle coverage", "deviations": "Deviations from the Middle",
-              "key-terms": "Key terms", "responsibilities": "Responsibility matrix",
-              "constraints": "Figures checked against each other"}
+    titles = TITLES
     lines = [f"# Negotiation report: {escape(report.title)}", "",
              f"Deal {escape(report.deal)}; library {escape(report.library)}.", ""]
     for name, (headers, rows) in tables(report).items():
