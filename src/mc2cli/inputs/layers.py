@@ -56,7 +56,7 @@ _LIBRARY_FILES = ("framework.yaml", "parameters.yaml", "definitions.yaml", "gene
 # Mappings that a house layer changes key by key; every other field is replaced whole.
 _KEYWISE = frozenset({"positions", "default", "bounds", "choices"})
 _TWICE = {"clause": "clause id '{}' is used twice",
-          "parameter": "parameter '{}' is declared twice",
+          "parameter": "parameter '{}' is declared twice", "constraint": "constraint '{}' repeats",
           "term": "term '{}' is defined twice", "principle": "principle '{}' appears twice"}
 
 
@@ -216,7 +216,7 @@ class _Merge:
         if isinstance(ident, str) and ident in seen:
             first = seen[ident]
             self.problems.append(where.problem(
-                _TWICE.get(kind, kind + " '{}' is declared twice").format(ident), f"first at {first.doc.path}:"
+                _TWICE[kind].format(ident), f"first at {first.doc.path}:"
                 f"{first.doc.loc(first.key)[0]}", sub=(id_field,), rule="duplicate-id"))
             return None
         if isinstance(ident, str):
