@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mc2cli.cli.crash import crash_log
+from mc2cli.cli.crash import crash_log, interrupted
 from mc2cli.errors import InputError, Mc2Error, OutputError, Problem
 from mc2cli.pipeline import build, default_out_dir, stale_outputs, write_lock
 
@@ -88,7 +90,9 @@ def run_one(job: Job) -> Outcome:
                        exc.exit_code)
     except Mc2Error as exc:
         return Outcome(job.deal, False, f"not built: {exc}", [], exc.exit_code)
-    except Exception:  # a bug: keep the other deals going, keep the traceback
+    except Exception as exc:  # a bug: keep the other deals going, keep the traceback
+        if interrupted(exc):
+            return Outcome(job.deal, False, "interrupted", [], 130)
         return Outcome(job.deal, False, "internal error: this is a bug in mc2; the traceback "
                        f"is in {crash_log()}", [], 4)
     summary = f"wrote {result.out_dir}/ ({', '.join(sorted(result.files))})"
@@ -111,14 +115,40 @@ def build_many(jobs: list[Job], workers: int,
             if on_done:
                 on_done(results[i])
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                                   initializer=_worker_signals)
+        try:
             futures = {pool.submit(run_one, job): i for i, job in enumerate(jobs)}
             for future in as_completed(futures):
                 i = futures[future]
                 results[i] = future.result()
                 if on_done:
                     on_done(results[i])
+        except BaseException:  # Ctrl-C or SIGTERM: stop now, not after every queued deal
+            _stop(pool)
+            raise
+        pool.shutdown()
     return [results[i] for i in range(len(jobs))]
+
+
+def _worker_signals() -> None:
+    """In a worker, SIGTERM unwinds like Ctrl-C, so its temporary folders are removed."""
+    signal.signal(signal.SIGTERM, _interrupted)
+
+
+def _interrupted(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued deals and end the running ones (each cleans up as it unwinds; a
+    publish interrupted half-way is finished by the next build into its folder)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    workers = multiprocessing.active_children()
+    for proc in workers:
+        proc.terminate()
+    for proc in workers:
+        proc.join(timeout=10)
 
 
 def exit_code(outcomes: list[Outcome]) -> int:

@@ -5,8 +5,11 @@ The core never prints; this module and the cli modules do.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -67,10 +70,29 @@ def summary(problems: list[Problem]) -> str:
     return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
 
 
+def _terminated(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary folders and staging are removed
+
+
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, `timeout`, `kill`) stops mc2 as Ctrl-C does: exit 130,
+    every `finally` run, so no converter temporary folder or staging is left behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def guard(fn: Callable[[], int]) -> None:
     """The one error boundary: known errors -> message and code; anything else -> exit 4."""
     try:
-        code = fn()
+        with sigterm_interrupts():
+            code = fn()
     except InputError as exc:
         print_problems(exc.problems)
         code = exc.exit_code
@@ -82,8 +104,11 @@ def guard(fn: Callable[[], int]) -> None:
         code = 130
     except (typer.Exit, typer.Abort, SystemExit):
         raise
-    except Exception:
-        from mc2cli.cli.crash import crash_log
+    except Exception as exc:
+        from mc2cli.cli.crash import crash_log, interrupted
+        if interrupted(exc):
+            err.print("interrupted", style="red")
+            raise typer.Exit(130) from None
         err.print(f"internal error: this is a bug in mc2; the traceback is in {crash_log()}",
                   style="red", markup=False)
         code = 4
