@@ -114,3 +114,34 @@ def test_mutated_deals_build_or_fail_located(data: st.DataObject) -> None:
             assert not (Path(tmp) / "out").exists()
         else:
             assert (result.out_dir / "contract.md").read_text().startswith("# ")
+
+
+# Markdown and Jinja punctuation, letters, spaces and line breaks: enough to make lists,
+# quotes, emphasis, escapes, braces and tags, nested or broken.
+_TEXT_ALPHABET = "*_~^>-+1.`{}[]()!<#|\\$&'\"%: \n\naAzZ"
+
+
+@settings(max_examples=5, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.text(alphabet=_TEXT_ALPHABET, min_size=1, max_size=300),
+       st.integers(min_value=0, max_value=12))
+def test_a_deal_that_passes_check_builds_in_every_format(text: str, depth: int) -> None:
+    """A sample of generated extra clauses (some nested `depth` deep): whatever check
+    passes, pandoc and typst must turn into DOCX, PDF and HTML."""
+    import json
+    import tempfile
+
+    from conftest import DEAL, library_files, write_tree
+    from mc2cli.pipeline import build
+    nested = "".join("  " * i + "- item\n" for i in range(depth)) + "> " * depth + "quote\n"
+    body = f"{{{{ mdm }}}} shall {text}\n\n{nested}"
+    deal = (DEAL + "extra_clauses:\n  - id: deal.extra\n    principle: patching\n"
+            "    title: Extra\n    obligor: mdm\n    reason: Asked for.\n"
+            f"    text: {json.dumps(body)}\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        write_tree(Path(tmp), {**library_files(), "deal.yaml": deal})
+        if check(Path(tmp) / "deal.yaml").errors:
+            return
+        result = build(Path(tmp) / "deal.yaml", out_dir=Path(tmp) / "out",
+                       formats=["md", "docx", "pdf", "html"])
+        assert {"contract.docx", "contract.pdf", "contract.html"} <= set(result.files)

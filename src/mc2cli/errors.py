@@ -41,6 +41,12 @@ def _shown(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def shown(value: object) -> str:
+    """A path or value for a one-line message: line breaks and other control characters
+    written as \\uXXXX, so a file name cannot start a forged line (`::error ...`)."""
+    return _shown(str(value))
+
+
 class Mc2Error(Exception):
     """Root of every error mc2 reports to a user. `exit_code` is product.md section 7."""
 

@@ -88,12 +88,18 @@ def _missing_layers(deal: Deal, doc: Document, layers: list[Path]) -> list[Probl
     names = [deal.library] if isinstance(deal.library, str) else list(deal.library)
     problems = []
     for i, (name, path) in enumerate(zip(names, layers, strict=True)):
-        if path.is_dir():
+        if path.is_dir() and (path == builtin_library_dir()
+                              or any(f.suffix == ".yaml" for f in path.iterdir())):
             continue
         key: tuple[str | int, ...] = ("library",) if isinstance(deal.library, str) \
             else ("library", i)
         nearby = [p.name for p in path.parent.iterdir() if p.is_dir()] \
             if path.parent.is_dir() else []
+        if path.is_dir():
+            problems.append(doc.problem(key, f"clause library folder '{name}' holds no library "
+                                        "files (*.yaml)", "name the folder that holds "
+                                        "framework.yaml or the clause files", rule="library"))
+            continue
         problems.append(doc.problem(key, f"clause library folder '{name}' not found",
                                     did_you_mean(path.name, [*nearby, "builtin"])
                                     or "'library:' takes 'builtin' or a folder relative "

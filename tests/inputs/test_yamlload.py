@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -99,5 +100,16 @@ def test_block_text_start_line_is_recorded() -> None:
 def test_an_endless_file_costs_only_the_limit(tmp_path: Path) -> None:
     link = tmp_path / "zero.yaml"
     link.symlink_to("/dev/zero")
-    with pytest.raises(InputError, match="larger than the limit"):
+    with pytest.raises(InputError, match="not a regular file"):
         load_path(link)
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (6 * 2**20))
+    with pytest.raises(InputError, match="larger than the limit"):
+        load_path(big)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "deal.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        load_path(fifo)

@@ -84,7 +84,7 @@ def check_line(value: str) -> str:
 def parse_date(value: str) -> dt.date:
     """A YYYY-MM-DD date."""
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
             raise ValueError
         return dt.date.fromisoformat(value.strip())
     except ValueError:

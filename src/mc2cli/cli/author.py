@@ -31,7 +31,7 @@ from mc2cli.authoring.starter import (
 )
 from mc2cli.cli.console import LibraryOpt, err, guard
 from mc2cli.cli.console import layers as _layers
-from mc2cli.errors import InputError, Mc2Error, OutputError, Problem, UsageError
+from mc2cli.errors import InputError, Mc2Error, OutputError, Problem, UsageError, shown
 
 if TYPE_CHECKING:
     from mc2cli.inputs.models import Position
@@ -131,8 +131,8 @@ def init(
             raise UsageError(f"--position {answers.position} departs from the Middle; "
                              "say why with --reason")
         written = write_starter(target, answers, layers, force=force)
-        err.print(f"wrote {', '.join(str(p) for p in written)}; edit the lines marked "
-                  f"'# edit:', then run: mc2 check --strict {target}", style="green",
+        err.print(f"wrote {', '.join(shown(p) for p in written)}; edit the lines marked "
+                  f"'# edit:', then run: mc2 check --strict {shown(target)}", style="green",
                   markup=False)
         return 0
     guard(run)
@@ -147,7 +147,12 @@ def init_target(deal: str) -> Path:
     separators = tuple(sep for sep in (os.sep, os.altsep, "/") if sep)
     as_folder = (path.is_dir() or deal.endswith(separators)
                  or (not path.exists() and path.suffix.lower() not in (".yaml", ".yml")))
-    return path / "deal.yaml" if as_folder else path
+    target = path / "deal.yaml" if as_folder else path
+    if target.name.startswith("."):
+        raise UsageError(f"'{target.name}': a deal file name may not start with '.' (mc2 "
+                         "skips hidden files when it looks for deals); name it like "
+                         "deal.yaml")
+    return target
 
 
 def _refuse_overwrite(target: Path, force: bool) -> None:

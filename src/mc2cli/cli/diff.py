@@ -12,7 +12,7 @@ import typer
 from mc2cli.cli.console import LibraryOpt, err, out
 from mc2cli.cli.console import guard as _guard
 from mc2cli.cli.console import layers as _layers
-from mc2cli.errors import UsageError
+from mc2cli.errors import UsageError, shown
 
 if TYPE_CHECKING:  # the core is imported when the command runs, not when mc2 starts
     from rich.text import Text
@@ -138,7 +138,7 @@ def _write_redline(result: ContractDiff, target: Path) -> None:
     from mc2cli.output.write import publish
     from mc2cli.review.redline import redline_docx
     written = publish(target.parent, {target.name: redline_docx(result)})
-    err.print(f"wrote {written[target.name]}", style="green", markup=False)
+    err.print(f"wrote {shown(written[target.name])}", style="green", markup=False)
 
 
 def diff(

@@ -18,7 +18,7 @@ from mc2cli.cli.console import guard as _guard
 from mc2cli.cli.console import layers as _layers
 from mc2cli.cli.console import print_problems as _print_problems
 from mc2cli.cli.console import summary as _summary
-from mc2cli.errors import InputError, UsageError
+from mc2cli.errors import InputError, UsageError, shown
 
 if TYPE_CHECKING:
     from mc2cli.cli.batch import Job, Outcome
@@ -127,10 +127,10 @@ def check(
             if format is CheckFormat.text:
                 _print_detailed(diagnostics)
             if not diagnostics.ok:
-                err.print(f"{path}: {_summary(diagnostics.problems)}", markup=False)
+                err.print(f"{shown(path)}: {_summary(diagnostics.problems)}", markup=False)
             else:
                 as_locked = ", as locked" if locked else ""
-                err.print(f"{path}: ok ({n} clauses{as_locked}; "
+                err.print(f"{shown(path)}: ok ({n} clauses{as_locked}; "
                           f"{_summary(diagnostics.problems)})", style="green", markup=False)
         if format is not CheckFormat.text:
             sys.stdout.write(FORMATTERS[format.value](runs))
@@ -185,8 +185,8 @@ def _run_with_progress(work: list[Job], workers: int, build_many: Any) -> list[O
     """A progress bar on a terminal (not under CI); plain lines otherwise."""
     def report(outcome: Outcome) -> None:
         _print_problems(outcome.problems)
-        err.print(f"{outcome.deal}: {outcome.summary}", style="green" if outcome.ok else "red",
-                  markup=False)
+        err.print(f"{shown(outcome.deal)}: {shown(outcome.summary)}",
+                  style="green" if outcome.ok else "red", markup=False)
 
     if len(work) > 1 and err.is_terminal and not os.environ.get("CI"):
         from rich.progress import (
@@ -249,7 +249,7 @@ def report(
             if output is None:
                 raise UsageError("--format csv writes one file per table: name a folder with -o")
             written = publish(output, to_csv(rep))
-            err.print(f"wrote {', '.join(str(p) for p in written.values())}", markup=False)
+            err.print(f"wrote {', '.join(shown(p) for p in written.values())}", markup=False)
         else:
             from rich.table import Table
             from rich.text import Text

@@ -51,7 +51,7 @@ from mc2cli.inputs.yamlload import Document, PathKey, load_bytes, read_limited
 from mc2cli.paths import builtin_library_dir
 from mc2cli.suggest import did_you_mean
 
-_CLAUSE_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
+_CLAUSE_FILE = re.compile(r"^([0-9]{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
 _LIBRARY_FILES = ("framework.yaml", "parameters.yaml", "definitions.yaml", "general.yaml")
 # Mappings that a house layer changes key by key; every other field is replaced whole.
 _KEYWISE = frozenset({"positions", "default", "bounds", "choices"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -42,8 +43,10 @@ def visible(value: str, *, multiline: bool) -> str:
     if not multiline and ("\n" in value or "\r" in value):
         raise ValueError("must be a single line; remove the line break")
     found = _INVISIBLE.search(value.replace("\t", " ") if multiline else value)
-    if found:
-        raise ValueError(f"contains the invisible character U+{ord(found.group()):04X}; "
+    char = found.group() if found else next(
+        (c for c in value if c > "\x7f" and unicodedata.category(c) == "Cf"), None)
+    if char:
+        raise ValueError(f"contains the invisible character U+{ord(char):04X}; "
                          "remove it (it could make the text print or display other than "
                          "it reads)")
     return value
@@ -375,7 +378,7 @@ class ExtraClause(Model):
 
 
 def _date(value: object) -> object:
-    if isinstance(value, str) and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+    if isinstance(value, str) and not re.fullmatch(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*", value):
         raise ValueError(f"must be a date written YYYY-MM-DD; got {value!r}")
     if isinstance(value, int | float):
         raise ValueError(f"must be a date written YYYY-MM-DD; got {value!r}")

@@ -45,7 +45,7 @@ def long_date(value: dt.date) -> str:
 def iso_date(text: str) -> dt.date:
     """A date written YYYY-MM-DD, and only that (no timestamps, week dates or 20270101)."""
     text = text.strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         raise ValueError(f"{text!r} is not written YYYY-MM-DD")
     return dt.date.fromisoformat(text)
 
@@ -63,11 +63,11 @@ def coerce(param: Parameter, raw: Any) -> Any:
         if isinstance(raw, bool) or raw is None:
             raise ValueProblem(f"must be a whole number of {kind.replace('_', ' ')}")
         text = str(raw).strip()
-        if re.fullmatch(r"-\d+", text):
+        if re.fullmatch(r"-[0-9]+", text):
             raise ValueProblem(f"must be zero or more; got {text}")
-        if re.fullmatch(r"\d{10,}", text):
+        if re.fullmatch(r"[0-9]{10,}", text):
             raise ValueProblem(f"{text} is too large; the limit is 999999999")
-        if not re.fullmatch(r"\d{1,9}", text):
+        if not re.fullmatch(r"[0-9]{1,9}", text):
             raise ValueProblem(f"must be a whole number; got {text!r}",
                                "write digits only, e.g. 30")
         return int(text)
