@@ -69,8 +69,14 @@ def plan(deal: Deal, lib: Library, ledger: Ledger) -> Plan:
 def _section(deal: Deal, lib: Library, ledger: Ledger, sid: str,
              omitted: dict[str, str | None]) -> list[PlanItem]:
     items: list[PlanItem] = []
+    kinds = {p.kind for p in deal.products}
     for lc in lib.section_clauses(sid):
         cchoice = deal.clauses.get(lc.clause.id)
+        if kinds and not kinds & set(lc.clause.applies_to):
+            omitted[lc.clause.id] = (
+                f"it applies to {' and '.join(lc.clause.applies_to)} products, and every "
+                f"product in this deal is a {' or '.join(sorted(kinds))} product")
+            continue
         if cchoice and cchoice.omit:
             omitted[lc.clause.id] = cchoice.reason
             ledger.deviate("omit-clause", lc.clause.id,

@@ -27,7 +27,7 @@ GENERAL = "general"
 BUILTIN = "builtin"
 CLAUSE_PARTS = ("title", "obligor", "required", "priority", "parameters", "references",
                 "positions.hdo", "positions.middle", "positions.mdm", "conflicts", "requires",
-                "notes")
+                "applies_to", "notes")
 PARAMETER_PARTS = ("title", "type", "unit", "choices", "default.hdo", "default.middle",
                    "default.mdm", "bounds.min", "bounds.max", "description")
 

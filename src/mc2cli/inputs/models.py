@@ -128,6 +128,10 @@ class SameAs(Model):
     same_as: Position = Field(alias="same-as")
 
 
+Kind = Literal["device", "software", "cloud"]
+KINDS: tuple[Kind, ...] = ("device", "software", "cloud")
+
+
 class MixRule(Model):
     """A clause's position that contradicts (conflicts) or needs (requires) positions of another.
 
@@ -153,6 +157,7 @@ class Clause(Model):
     positions: dict[Position, Text | SameAs]
     conflicts: list[MixRule] = []
     requires: list[MixRule] = []
+    applies_to: list[Kind] = Field(default=list(KINDS), min_length=1)
     notes: Text = ""
 
     def text(self, position: Position) -> str:
@@ -293,6 +298,7 @@ class ClauseOverride(Model):
     positions: dict[Position, Text | SameAs] | None = None
     conflicts: list[MixRule] | None = None
     requires: list[MixRule] | None = None
+    applies_to: list[Kind] | None = Field(default=None, min_length=1)
     notes: Text | None = None
 
 
@@ -354,6 +360,7 @@ class Product(Model):
     name: Line
     model: Line
     software_version: Line | None = None
+    kind: Kind = "device"
 
 
 class Choice(Model):

@@ -1,0 +1,67 @@
+"""Product kinds: a cloud-only deal gets cloud wording and none of the device-only duties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mc2cli.output.document import to_markdown
+from mc2cli.output.notes import to_markdown as notes_markdown
+from mc2cli.pipeline import check
+
+ROOT = Path(__file__).resolve().parents[2]
+DEAL = """\
+mc2: 1
+title: Kind test
+effective_date: 2027-01-01
+governing_law: the State of New York
+parties:
+  hdo: {name: Hospital, address: 1 Main Street, signatory: {name: A B, title: CISO}}
+  mdm: {name: Maker, address: 2 Side Street, signatory: {name: C D, title: CSO}}
+library: builtin
+position: {position}
+reason: testing every position
+"""
+# Duties that only make sense for equipment on the customer's premises.
+DEVICE_ONLY = ["network segment", "shall install each validated Security Patch",
+               "before it leaves", "leaves Health System's control", "leaves Customer's control",
+               "Remote Session", "affected unit", "their removable media", "Maintenance Window"]
+
+
+def _contract(tmp_path: Path, products: str, position: str = "middle") -> tuple[str, str]:
+    deal = tmp_path / "deal.yaml"
+    deal.write_text(DEAL.replace("{position}", position) + products, encoding="utf-8")
+    result = check(deal, strict=True)
+    assert result.contract is not None, [p.format() for p in result.problems]
+    return to_markdown(result.contract), notes_markdown(result.contract)
+
+
+def test_a_cloud_only_deal_has_no_device_only_duties(tmp_path: Path) -> None:
+    for position in ("hdo", "middle", "mdm"):
+        text, notes = _contract(tmp_path, "products:\n  - {name: S, model: S1, kind: cloud}\n",
+                                position)
+        for phrase in DEVICE_ONLY:
+            assert phrase not in text, (position, phrase)
+        assert "deploy each Security Patch to the service itself" in text
+        assert "Supplier Access to Data in Cloud Services" in text
+        # The notes say why each device clause was left out.
+        assert ("`patching.hdo-installation`: it applies to device and software products, and "
+                "every product in this deal is a cloud product") in notes
+
+
+def test_a_device_deal_keeps_device_duties_and_no_cloud_clauses(tmp_path: Path) -> None:
+    text, _ = _contract(tmp_path, "products:\n  - {name: P, model: P1}\n")
+    assert "network segment" in text and "Remote Session" in text
+    assert "deploy each Security Patch to the service itself" not in text
+
+
+def test_a_mixed_deal_gets_both(tmp_path: Path) -> None:
+    text, _ = _contract(tmp_path, "products:\n  - {name: P, model: P1, kind: device}\n"
+                                  "  - {name: S, model: S1, kind: cloud}\n")
+    assert "network segment" in text
+    assert "deploy each Security Patch to the service itself" in text
+
+
+def test_the_cloud_example_is_a_cloud_deal() -> None:
+    text = (ROOT / "examples" / "cirrus-cloud-samd" / "contract.md").read_text(encoding="utf-8")
+    for phrase in DEVICE_ONLY:
+        assert phrase not in text, phrase
