@@ -80,8 +80,11 @@ def coverage(contract: Contract) -> list[Coverage]:
                                 lib_ids, contract.omitted_principles[principle.id]))
             continue
         omitted = [cid for cid in lib_ids if cid not in included]
+        kinds = {p.kind for p in contract.deal.products}
+        # A clause for other kinds of product is not applicable, not missing.
         required_gone = [cid for cid in omitted
-                         if contract.library.clauses[cid].clause.required]
+                         if contract.library.clauses[cid].clause.required
+                         and kinds & set(contract.library.clauses[cid].clause.applies_to)]
         status = "partial" if required_gone else "covered"
         reasons = [contract.omitted_clauses.get(cid) for cid in required_gone]
         reason = "; ".join(r for r in reasons if r) or None
