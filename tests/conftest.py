@@ -109,6 +109,18 @@ definitions:
     text: means a weakness in a product of {{ mdm }}.
 """
 
+# A stand-alone deal on the built-in library, without products: tests add them.
+BUILTIN_DEAL = """\
+mc2: 1
+title: Built-in library test
+effective_date: 2027-01-01
+governing_law: the State of New York
+parties:
+  hdo: {name: Hospital, address: 1 Main Street, signatory: {name: A B, title: CISO}}
+  mdm: {name: Maker, address: 2 Side Street, signatory: {name: C D, title: CSO}}
+library: builtin
+"""
+
 DEAL = """\
 mc2: 1
 title: Test Addendum

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import BUILTIN_DEAL
 from mc2cli.assembly.constraints import lint_constraints, parse, rules
 from mc2cli.authoring.catalog import load_layers
 from mc2cli.cli.main import app
@@ -16,18 +17,7 @@ from mc2cli.pipeline import check
 
 runner = CliRunner()
 
-DEAL = """\
-mc2: 1
-title: Constraint test
-effective_date: 2027-01-01
-governing_law: the State of New York
-parties:
-  hdo: {name: Hospital, address: 1 Main Street, signatory: {name: A B, title: CISO}}
-  mdm: {name: Maker, address: 2 Side Street, signatory: {name: C D, title: CSO}}
-products:
-  - {name: Pump, model: P1}
-library: builtin
-"""
+DEAL = BUILTIN_DEAL + "products:\n  - {name: Pump, model: P1}\n"
 
 
 @pytest.fixture(scope="module")

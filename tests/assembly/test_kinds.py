@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import BUILTIN_DEAL
 from mc2cli.output.document import to_markdown
 from mc2cli.output.notes import to_markdown as notes_markdown
 from mc2cli.pipeline import check
 
 ROOT = Path(__file__).resolve().parents[2]
-DEAL = """\
-mc2: 1
-title: Kind test
-effective_date: 2027-01-01
-governing_law: the State of New York
-parties:
-  hdo: {name: Hospital, address: 1 Main Street, signatory: {name: A B, title: CISO}}
-  mdm: {name: Maker, address: 2 Side Street, signatory: {name: C D, title: CSO}}
-library: builtin
-position: {position}
-reason: testing every position
-"""
+DEAL = BUILTIN_DEAL + "position: {position}\nreason: testing every position\n"
 # Duties that only make sense for equipment on the customer's premises.
 DEVICE_ONLY = ["network segment", "shall install each validated Security Patch",
                "before it leaves", "leaves Health System's control", "leaves Customer's control",
