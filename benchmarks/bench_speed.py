@@ -149,7 +149,7 @@ class Bench:
         m, b = _side_by_side(mc2, base, runs or self.args.runs)
         row = Row(what, m, b, base_label, target)
         self.rows.append(row)
-        print(f"  measured: {what}", file=sys.stderr, flush=True)
+        _progress(row)
         return row
 
     # --- the rows ------------------------------------------------------------------------------
@@ -227,6 +227,7 @@ class Bench:
         self.rows.append(Row(f"batch vs {n} separate mc2 build -t docx", row.mc2, single,
                              f"{n} separate builds, one at a time"
                              + (f" (from {sample})" if sample < n else ""), None))
+        _progress(self.rows[-1])
 
     def scale(self) -> None:
         big = self.tmp / "lib-10x"
@@ -251,7 +252,7 @@ class Bench:
             warm = [self.run_mc2(["check", str(deal)]) for _ in range(runs)]
             self.rows.append(Row(f"{what}, cached", _median(warm),
                                  base if lib is big else _median(typer), label, None))
-            print(f"  measured: {what}", file=sys.stderr, flush=True)
+            _progress(*self.rows[-2:])
 
     def cicero(self) -> None:
         cicero = self.args.cicero or shutil.which("cicero")
@@ -274,6 +275,7 @@ class Bench:
                              lambda: _spawn(draft, self.env), self.args.runs)
         self.rows.append(Row("mc2 build -t md (88 clauses) vs cicero draft (1)", m, b,
                              "cicero draft", 0.2))
+        _progress(self.rows[-1])
         self.notes.append(f"Accord Project: mc2 build -t md of the whole Lakeside contract is "
                           f"{b.wall / m.wall:.1f}x faster than cicero draft of its one-clause "
                           f"sample template (target >= 5x, i.e. ratio <= 0.2x)")
@@ -288,6 +290,14 @@ class Bench:
                   f"{r.cpu_ratio:5.2f}x {target:>7}{ok:5} {r.mc2.rss_mib:5.0f}  {r.base_label}")
         for note in self.notes:
             print(note)
+
+
+def _progress(*rows: Row) -> None:
+    """Each figure as soon as it is measured (the table follows at the end)."""
+    for r in rows:
+        print(f"  {r.what}: {r.mc2.wall:.3f} s vs {r.base.wall:.3f} s ({r.base_label}): "
+              f"{r.ratio:.2f}x, cpu {r.cpu_ratio:.2f}x, {r.mc2.rss_mib:.0f} MiB",
+              file=sys.stderr, flush=True)
 
 
 def replicate(target: Path, copies: int) -> int:
