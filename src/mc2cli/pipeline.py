@@ -47,6 +47,8 @@ class BuildResult:
 
 
 def display(path: Path) -> str:
+    if str(path) == "-":
+        return "<stdin>"
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

@@ -199,7 +199,8 @@ def _library_value(layers: list[str]) -> str:
 def _deal(lib: Library, answers: Answers) -> list[str]:
     lines = [
         _comment("mc2: 1", "answers-file format version"),
-        "title: Medical Device Cybersecurity Addendum",
+        _comment("title: Medical Device Cybersecurity Agreement",
+                 "an Addendum when it has a master_agreement"),
         _comment("# reference: MSA-2026-117", "your own reference (optional)"),
         _line("effective_date", answers.effective_date.isoformat(),
               _edit(answers, "effective_date", "the date it takes effect (YYYY-MM-DD)")),

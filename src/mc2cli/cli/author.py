@@ -58,7 +58,8 @@ def _checked(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
 
 
 DealOpt = Annotated[Path | None, typer.Option(
-    "--deal", help="Use this deal's library layers (and list or show its extra clauses).")]
+    "--deal", metavar="DEAL",
+    help="Use this deal's library layers (and list or show its extra clauses).")]
 
 
 # --- mc2 init ------------------------------------------------------------------------------
@@ -299,24 +300,46 @@ def _ask_products(products: list[Product]) -> list[Product]:
 
 def write_starter(target: Path, answers: Answers, layers: list[Path] | None, *,
                   force: bool) -> list[Path]:
-    """Write the starter deal (and its schema) after checking it in place; all or nothing."""
+    """Write the starter deal, checked in place first, and the repository's shared schema
+    when it has none yet."""
+    import dataclasses
+
     from mc2cli.authoring.catalog import load_layers
     from mc2cli.authoring.schema import schema_json
     from mc2cli.authoring.starter import starter_text
     from mc2cli.output.write import publish
     lib = load_layers(layers)
-    files = {target.name: starter_text(lib, answers).encode()}
+    schema_path: Path | None = None
     if answers.schema == SCHEMA_FILE:
-        schema_path = target.parent / SCHEMA_FILE
+        schema_path = shared_schema(target.parent)
         if schema_path.exists() and not force and not _is_our_schema(schema_path):
             raise InputError([Problem(str(schema_path), 1, 1, "already exists and is not a "
                                       "schema mc2 wrote; mc2 init does not overwrite it",
                                       hint="pass --force, or --schema PATH-OR-URL to point "
                                       "the deal at another schema", rule="init")])
-        files[SCHEMA_FILE] = schema_json(lib).encode()
-    _check_in_place(target, files[target.name])
-    written = publish(target.parent, files)
-    return [written[name] for name in sorted(written, key=lambda n: n != target.name)]
+        rel = Path(os.path.relpath(schema_path, target.parent.resolve())).as_posix()
+        answers = dataclasses.replace(answers, schema=rel)
+    text = starter_text(lib, answers).encode()
+    _check_in_place(target, text)
+    written: list[Path] = []
+    if schema_path is not None and (force or not schema_path.exists()):
+        written += publish(schema_path.parent, {schema_path.name:
+                                                schema_json(lib).encode()}).values()
+    return [*publish(target.parent, {target.name: text}).values(), *written]
+
+
+def shared_schema(folder: Path) -> Path:
+    """The repository's one deal schema: the nearest mc2-deal.schema.json from `folder` up to
+    the top of its git work tree (or `folder` itself outside git); if there is none, where it
+    goes: at that top."""
+    start = folder.resolve()
+    top = next((d for d in [start, *start.parents] if (d / ".git").exists()), None)
+    chain = [start] if top is None else \
+        [d for d in [start, *start.parents] if d.is_relative_to(top)]
+    for d in chain:
+        if (d / SCHEMA_FILE).is_file():
+            return d / SCHEMA_FILE
+    return (top or start) / SCHEMA_FILE
 
 
 def _is_our_schema(path: Path) -> bool:

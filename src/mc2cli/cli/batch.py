@@ -25,6 +25,7 @@ class Job:
     strict: bool = False
     library: tuple[Path, ...] | None = None
     check_only: bool = False
+    lock: bool = False  # also write DEAL.lock beside the deal when it has none (--lock)
 
 
 @dataclass
@@ -71,7 +72,8 @@ def _count(problems: list[Problem]) -> str:
 
 
 def run_one(job: Job) -> Outcome:
-    """Build one deal and lock it if unlocked; never raises for the deal's own problems."""
+    """Build one deal (and with `lock`, lock it if unlocked); never raises for the deal's own
+    problems. Without `lock` nothing is written outside the output folder."""
     library = list(job.library) if job.library else None
     try:
         if job.check_only:
@@ -96,6 +98,8 @@ def run_one(job: Job) -> Outcome:
         return Outcome(job.deal, False, "internal error: this is a bug in mc2; the traceback "
                        f"is in {crash_log()}", [], 4)
     summary = f"wrote {result.out_dir}/ ({', '.join(sorted(result.files))})"
+    if not job.lock:
+        return Outcome(job.deal, True, summary, result.warnings)
     try:
         written = write_lock(job.deal, library=library)
     except OutputError as exc:  # the contract is written; the lock beside the deal is not
@@ -159,4 +163,6 @@ def exit_code(outcomes: list[Outcome]) -> int:
 
 
 def default_workers() -> int:
-    return os.cpu_count() or 1
+    """Half the cores: each build already runs its converters (pandoc, typst) side by side,
+    so one deal per core oversubscribes the machine (benchmarks/bench_jobs.py measures it)."""
+    return max(1, (os.cpu_count() or 1) // 2)

@@ -6,6 +6,7 @@ The core never prints; this module and the cli modules do.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -32,14 +33,25 @@ class LazyConsole:
     def real(self) -> Console:
         if self._console is None:
             from rich.console import Console
-            # In a pipe, tables get room instead of rich's default 80 columns.
-            width = None if self._stderr or sys.stdout.isatty() else 200
+            # In a pipe, tables are as wide as COLUMNS says, else 100 columns.
+            width = None if self._stderr or sys.stdout.isatty() or \
+                os.environ.get("COLUMNS", "").isdigit() else 100
             self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True,
                                     width=width)
         return self._console
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        """As rich's print; under -q only failures (red) are printed."""
+        if VERBOSITY["level"] < 0 and kwargs.get("style") != "red":
+            return
+        self.real.print(*objects, **kwargs)
+
+
+# -1 with -q/--quiet (only errors), 0 by default, 1 with -v/--verbose (rule ids, libraries).
+VERBOSITY = {"level": 0}
 
 
 def real(console: Any) -> Console:
@@ -55,13 +67,23 @@ LibraryOpt = Annotated[list[Path] | None, typer.Option(
                             "'builtin' is the built-in library.")]
 
 
+DealsArg = Annotated[list[Path], typer.Argument(
+    metavar="DEAL", help="Deal files (or folders of them); '-' reads one from standard "
+                            "input.", show_default=False)]
+
+
 def print_problems(problems: list[Problem]) -> None:
+    """Each problem with its hint (warnings not under -q; with -v, the rule id too)."""
     for p in problems:
+        if p.severity == "warning" and VERBOSITY["level"] < 0:
+            continue
         style = "red" if p.severity == "error" else "yellow"
         first, *rest = p.format().split("\n")
-        err.print(first, style=style, markup=False)
+        if VERBOSITY["level"] > 0:
+            first += f" [{p.rule}]"
+        real(err).print(first, style=style, markup=False)
         for line in rest:
-            err.print(line, markup=False)
+            real(err).print(line, markup=False)
 
 
 def summary(problems: list[Problem]) -> str:
@@ -137,6 +159,14 @@ def layers(library: list[Path] | None) -> list[Path] | None:
 
 
 DEAL_SUFFIXES = (".yaml", ".yml")
+STDIN = "-"
+
+
+def read_stdin() -> None:
+    """Read a deal from standard input once, for the path '-' (relative library folders are
+    then taken from the working folder)."""
+    from mc2cli.inputs.yamlload import MAX_BYTES, set_stdin
+    set_stdin(sys.stdin.buffer.read(MAX_BYTES + 1))
 
 
 def expand_deals(deals: list[Path]) -> list[Path]:
@@ -144,6 +174,10 @@ def expand_deals(deals: list[Path]) -> list[Path]:
     every *.yaml/*.yml directly in it (lock files aside). Each deal once; none is an error."""
     found: list[Path] = []
     for d in deals:
+        if str(d) == STDIN:
+            read_stdin()
+            found.append(d)
+            continue
         if not d.exists():
             raise UsageError(f"{d}: no such file or folder")
         if d.is_dir():

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mc2cli.cli.console import LibraryOpt, err
+from mc2cli.cli.console import DealsArg, LibraryOpt, err
 from mc2cli.cli.console import expand_deals as _expand
 from mc2cli.cli.console import guard as _guard
 from mc2cli.cli.console import layers as _layers
@@ -17,7 +17,7 @@ from mc2cli.errors import InputError, Problem
 
 
 def lock(
-    deals: Annotated[list[Path], typer.Argument(help="Deal files (or folders of them).")],
+    deals: DealsArg,
     stdout: Annotated[bool, typer.Option(
         "--stdout", help="Print the lock to standard output; write nothing.")] = False,
     textconv: Annotated[bool, typer.Option(

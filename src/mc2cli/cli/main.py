@@ -12,7 +12,7 @@ import typer
 
 from mc2cli import __version__
 from mc2cli.cli.author import DealOpt, complete_clause_id, complete_principle_id
-from mc2cli.cli.console import LibraryOpt, err, out
+from mc2cli.cli.console import VERBOSITY, DealsArg, LibraryOpt, err, out
 from mc2cli.cli.console import expand_deals as _expand
 from mc2cli.cli.console import guard as _guard
 from mc2cli.cli.console import layers as _layers
@@ -24,14 +24,19 @@ if TYPE_CHECKING:
     from mc2cli.cli.batch import Job, Outcome
     from mc2cli.cli.diagnostics import DealDiagnostics
 
+HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
-                  pretty_exceptions_enable=False,
-                  help="Assemble medical-device cybersecurity contracts from the MC2 principles.")
-library_app = typer.Typer(no_args_is_help=True, help="Browse and lint clause libraries.")
-app.add_typer(library_app, name="library")
+                  pretty_exceptions_enable=False, context_settings=HELP,
+                  help="Assemble medical-device cybersecurity contracts from the MC2 principles.",
+                  epilog="Example: mc2 check deals/ && mc2 build deals/")
+library_app = typer.Typer(no_args_is_help=True, help="Browse and lint clause libraries.",
+                          context_settings=HELP, epilog="Example: mc2 library list")
+app.add_typer(library_app, name="library", short_help="Browse and lint clause libraries.")
 
-DealsArg = Annotated[list[Path], typer.Argument(metavar="DEAL...",
-                                                help="Deal files (or folders of them).")]
+
+def example(*lines: str) -> str:
+    """A command's help epilog: its examples, kept as written."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 class Require(StrEnum):
@@ -61,8 +66,13 @@ def main_options(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the versions of mc2, its library and "
                                                "pandoc.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors: no "
+                                        "warnings, progress or summaries.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print each "
+                                          "problem's rule id.")] = False,
 ) -> None:
     """mc2 turns a deal file into a complete cybersecurity contract."""
+    VERBOSITY["level"] = -1 if quiet else 1 if verbose else 0
 
 
 class CheckFormat(StrEnum):
@@ -98,7 +108,10 @@ def _print_detailed(diagnostics: DealDiagnostics) -> None:
             err.print(f"    {line}", style=style, markup=False)
 
 
-@app.command()
+@app.command(short_help="Validate deals; writes nothing.",
+             epilog=example("mc2 check deals/", "mc2 check --strict --locked deal.yaml",
+                            "mc2 check --format github deals/",
+                            "cat deal.yaml | mc2 check -"))
 def check(
     deals: DealsArg,
     strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
@@ -138,7 +151,9 @@ def check(
     _guard(run)
 
 
-@app.command()
+@app.command(short_help="Write the contract in every format.",
+             epilog=example("mc2 build deal.yaml", "mc2 build deals/ -o out/ -t md,docx",
+                            "mc2 build --check deals/", "mc2 build --lock deal.yaml"))
 def build(
     deals: DealsArg,
     output: Annotated[Path | None, typer.Option("--output", "-o",
@@ -150,11 +165,15 @@ def build(
         "--check", help="Rebuild in memory and exit 1, naming the files, if those in the "
                         "output folder are stale or missing; writes nothing.")] = False,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Deals built at once (default: the number of cores).")]
-        = None,
+        "--jobs", "-j", min=1, help="Deals built at once (default: half the cores, at least "
+                                    "one; each build already runs its converters in "
+                                    "parallel).")] = None,
+    lock: Annotated[bool, typer.Option(
+        "--lock", help="Also write DEAL.lock beside each deal that has none (without it, "
+                       "nothing is written outside the output folder).")] = False,
     library: LibraryOpt = None,
 ) -> None:
-    """Assemble each deal and write the contract in every format, with a manifest and a lock.
+    """Assemble each deal and write the contract in every format, with a manifest.
 
     With several deals (or folders of them) the builds run in parallel and go on past a
     failing deal; -o then names the folder that holds one output folder per deal.
@@ -169,7 +188,7 @@ def build(
                              f"choose from {','.join(FORMATS)}")
         layers = _layers(library)
         work = [Job(deal, target, tuple(formats), strict, tuple(layers) if layers else None,
-                    check_only) for deal, target in plan(_expand(deals), output)]
+                    check_only, lock) for deal, target in plan(_expand(deals), output)]
         outcomes = _run_with_progress(work, jobs or default_workers(), build_many)
         if len(outcomes) > 1:
             failed = [o for o in outcomes if not o.ok]
@@ -209,9 +228,12 @@ def _run_with_progress(work: list[Job], workers: int, build_many: Any) -> list[O
     return list(build_many(work, workers, report))
 
 
-@app.command()
+@app.command(short_help="Coverage, deviations, key terms, who owes what.",
+             epilog=example("mc2 report deal.yaml", "mc2 report deal.yaml -f csv -o tables/",
+                            "cat deal.yaml | mc2 report -"))
 def report(
-    deal: Annotated[Path, typer.Argument(metavar="DEAL", help="A deal file.")],
+    deal: Annotated[Path, typer.Argument(metavar="DEAL", help="A deal file; '-' reads it "
+                                                              "from standard input.")],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] =
         ReportFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o",
@@ -266,7 +288,9 @@ def report(
     _guard(run)
 
 
-@library_app.command("list")
+@library_app.command("list", short_help="A table of the library's clauses.",
+                     epilog=example("mc2 library list --principle remote-access",
+                                    "mc2 library list -L house -L builtin"))
 def library_list(
     library: LibraryOpt = None,
     principle: Annotated[str | None, typer.Option(
@@ -288,7 +312,8 @@ def library_list(
     _guard(run)
 
 
-@library_app.command("show")
+@library_app.command("show", short_help="One clause in all three positions.",
+                     epilog=example("mc2 library show remote.session-approval"))
 def library_show(
     clause_id: Annotated[str, typer.Argument(metavar="ID", help="A clause id.",
                                              autocompletion=complete_clause_id)],
@@ -303,7 +328,8 @@ def library_show(
     _guard(run)
 
 
-@library_app.command("lint")
+@library_app.command("lint", short_help="Check a library against every rule.",
+                     epilog=example("mc2 library lint -L clauses -L builtin"))
 def library_lint(library: LibraryOpt = None, deal: DealOpt = None) -> None:
     """Check a library against every rule; exit 1 on any error."""
     def run() -> int:
@@ -328,18 +354,27 @@ def main(argv: list[str] | None = None) -> Any:
 # Commands kept in modules of their own (cli_*.py), registered here.
 from mc2cli.cli.lock import lock as _lock  # noqa: E402
 
-app.command("lock")(_lock)
+app.command("lock", short_help="Record what each deal resolves to (DEAL.lock).",
+            epilog=example("mc2 lock deals/", "mc2 lock --stdout deal.yaml",
+                           "git config diff.mc2.textconv 'mc2 lock --textconv'"))(_lock)
 
 from mc2cli.cli.author import init as _init  # noqa: E402
 from mc2cli.cli.author import schema as _schema  # noqa: E402
 
-app.command("init")(_init)
-app.command("schema")(_schema)
+app.command("init", short_help="Write a commented starter deal.",
+            epilog=example("mc2 init deals/lakeside/ --hdo 'Lakeside Health' --mdm 'Acme'",
+                           "mc2 init -i deal.yaml"))(_init)
+app.command("schema", short_help="Print the deal file's JSON Schema.",
+            epilog=example("mc2 schema > mc2-deal.schema.json"))(_schema)
 
 from mc2cli.cli.diff import diff as _diff  # noqa: E402
 
-app.command("diff")(_diff)
+app.command("diff", short_help="What changed between two deals, or since a revision.",
+            epilog=example("mc2 diff old.yaml new.yaml", "mc2 diff deal.yaml --rev HEAD~1",
+                           "mc2 diff deal.yaml --rev main --redline redline.docx"))(_diff)
 
 from mc2cli.cli.analyze import analyze as _analyze  # noqa: E402
 
-app.command("analyze")(_analyze)
+app.command("analyze", short_help="Map the other side's contract to the principles.",
+            epilog=example("mc2 analyze their-contract.docx",
+                           "mc2 analyze their-contract.pdf -o deals/theirs/deal.yaml"))(_analyze)

@@ -100,18 +100,30 @@ def _decode(raw: bytes, path: str) -> str:
     return text
 
 
+_STDIN: dict[str, bytes] = {}
+
+
+def set_stdin(data: bytes) -> None:
+    """What the path '-' reads: standard input, read once by the command line."""
+    _STDIN["-"] = data
+
+
 def read_limited(path: Path, display: str | None = None) -> bytes:
     """A file's bytes, reading no more than the size limit allows (a 3 GB file, or a link
     to /dev/zero, costs 5 MB and a message, not the machine's memory). Only a regular file
-    is read: a FIFO, socket or device is refused without waiting for a writer."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            if stat.S_ISDIR(os.fstat(fd).st_mode):
-                raise IsADirectoryError
-            raise _fail(display or str(path), 1, 1, "is not a regular file (a pipe, socket "
-                        "or device); name the YAML file itself")
-        raw = fh.read(MAX_BYTES + 1)
+    is read: a FIFO, socket or device is refused without waiting for a writer. The path '-'
+    is standard input, when the command line has read it."""
+    if str(path) == "-" and "-" in _STDIN:
+        raw = _STDIN["-"]
+    else:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                if stat.S_ISDIR(os.fstat(fd).st_mode):
+                    raise IsADirectoryError
+                raise _fail(display or str(path), 1, 1, "is not a regular file (a pipe, "
+                            "socket or device); name the YAML file itself")
+            raw = fh.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise _fail(display or str(path), 1, 1, f"file is larger than the limit of "
                     f"{MAX_BYTES} bytes", "split it, or check that this is the file you meant")
