@@ -295,7 +295,7 @@ def test_actions_example_commands_pass_on_a_fresh_deals_repository(tiny: Path) -
         return subprocess.run(["bash", "-e", "-c", script], cwd=repo, env=env, text=True,
                               capture_output=True, timeout=300)
 
-    assert bash("mc2 build deals/").returncode == 0
+    assert bash("mc2 build --lock deals/").returncode == 0
     for step in _workflow_steps():
         script = step.get("run", "")
         if "mc2 " in script:
