@@ -18,7 +18,7 @@ from mc2cli.cli.main import app
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = [["check"], ["build"], ["report"], ["lock"], ["diff"], ["init"], ["schema"],
-            ["library", "list"], ["library", "show"], ["library", "lint"]]
+            ["analyze"], ["library", "list"], ["library", "show"], ["library", "lint"]]
 NO_REASON = "principles:\n  patching:\n    position: mdm\n"
 
 
