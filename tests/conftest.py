@@ -169,6 +169,16 @@ def library_files(**overrides: str) -> dict[str, str]:
     return files
 
 
+# The Lakeside example with its risk-management principle omitted: putting the principle
+# back renumbers every later section (lock and diff tests).
+LAKESIDE = Path(__file__).resolve().parent.parent / "examples" / "lakeside-infusion" / "deal.yaml"
+OMIT_RISK = """principles:
+  risk-management:
+    omit: true
+    reason: Covered by the master agreement.
+"""
+
+
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     """A folder with a tiny library in lib/ and a valid deal.yaml using it."""

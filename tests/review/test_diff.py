@@ -17,6 +17,7 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
+from conftest import LAKESIDE, OMIT_RISK
 from mc2cli.cli.main import app
 from mc2cli.review.diff import diff_files
 
@@ -485,12 +486,7 @@ def test_no_git_on_path_exits_2(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "--rev needs git" in result.output
 
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lakeside-infusion" / "deal.yaml"
-OMIT_RISK = """principles:
-  risk-management:
-    omit: true
-    reason: Covered by the master agreement.
-"""
+EXAMPLE = LAKESIDE
 
 
 def test_renumbering_is_one_line_in_text_json_and_redline(tmp_path: Path) -> None:

@@ -8,21 +8,17 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from conftest import LAKESIDE, OMIT_RISK
 from mc2cli.cli.main import app
 
 runner = CliRunner()
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lakeside-infusion" / "deal.yaml"
-OMIT = """principles:
-  risk-management:
-    omit: true
-    reason: Covered by the master agreement.
-"""
+EXAMPLE = LAKESIDE
 
 
 def test_a_principle_put_back_is_one_problem_at_the_deal(tmp_path: Path) -> None:
     deal = tmp_path / "deal.yaml"
     original = EXAMPLE.read_text()
-    deal.write_text(original + OMIT)
+    deal.write_text(original + OMIT_RISK)
     assert runner.invoke(app, ["lock", str(deal)]).exit_code == 0
     deal.write_text(original)  # the principle is back
     result = runner.invoke(app, ["check", "--locked", "--format", "json", str(deal)])

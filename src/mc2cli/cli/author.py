@@ -301,7 +301,7 @@ def _ask_products(products: list[Product]) -> list[Product]:
 def write_starter(target: Path, answers: Answers, layers: list[Path] | None, *,
                   force: bool) -> list[Path]:
     """Write the starter deal, checked in place first, and the repository's shared schema
-    when it has none yet."""
+    (written where it has none yet, refreshed where mc2 wrote it)."""
     import dataclasses
 
     from mc2cli.authoring.catalog import load_layers
@@ -322,7 +322,7 @@ def write_starter(target: Path, answers: Answers, layers: list[Path] | None, *,
     text = starter_text(lib, answers).encode()
     _check_in_place(target, text)
     written: list[Path] = []
-    if schema_path is not None and (force or not schema_path.exists()):
+    if schema_path is not None:  # new, or ours: brought up to date with this library
         written += publish(schema_path.parent, {schema_path.name:
                                                 schema_json(lib).encode()}).values()
     return [*publish(target.parent, {target.name: text}).values(), *written]

@@ -12,7 +12,7 @@ import typer
 
 from mc2cli import __version__
 from mc2cli.cli.author import DealOpt, complete_clause_id, complete_principle_id
-from mc2cli.cli.console import VERBOSITY, DealsArg, LibraryOpt, err, out
+from mc2cli.cli.console import VERBOSITY, DealsArg, LibraryOpt, err, out, real
 from mc2cli.cli.console import expand_deals as _expand
 from mc2cli.cli.console import guard as _guard
 from mc2cli.cli.console import layers as _layers
@@ -307,7 +307,7 @@ def library_list(
         table = Table(*headers)
         for r in rows:
             table.add_row(*(Text(cell) for cell in r))
-        out.print(table)
+        print_wide(table)
         return 0
     _guard(run)
 
@@ -344,6 +344,19 @@ def library_lint(library: LibraryOpt = None, deal: DealOpt = None) -> None:
                   f"{_summary(problems)}", style="red" if errors else "green", markup=False)
         return 1 if errors else 0
     _guard(run)
+
+
+def print_wide(table: Any) -> None:
+    """A catalog table: in a pipe its rows are never cut, so ids stay whole for grep."""
+    from rich.console import Console
+    from rich.measure import Measurement
+    console = real(out)
+    if console.is_terminal:
+        console.print(table)
+        return
+    natural = Measurement.get(console, console.options.update_width(10_000), table).maximum
+    Console(file=console.file, width=max(console.width, natural), highlight=False,
+            soft_wrap=True, no_color=console.no_color).print(table)
 
 
 def main(argv: list[str] | None = None) -> Any:
