@@ -123,16 +123,16 @@ def test_parameter_values_round_trip(tmp_path: Path) -> None:
 
 # --- mc2 build and mc2 lock ------------------------------------------------------------------
 
-def test_build_writes_the_lock_once_and_never_overwrites(tiny: Path) -> None:
+def test_build_lock_writes_the_lock_once_and_never_overwrites(tiny: Path) -> None:
     deal = str(tiny / "deal.yaml")
-    result = runner.invoke(app, ["build", deal, "-o", str(tiny / "o"), "-t", "md"])
+    result = runner.invoke(app, ["build", "--lock", deal, "-o", str(tiny / "o"), "-t", "md"])
     assert result.exit_code == 0, result.output
     assert "wrote deal.yaml.lock" in result.output
     path = tiny / "deal.yaml.lock"
     assert path.read_bytes() == resolve_lock(tiny / "deal.yaml").data
     path.write_text(path.read_text() + "# kept\n")
     _edit_deal(tiny, "library: lib\n", "library: lib\nposition: hdo\nreason: Test.\n")
-    result = runner.invoke(app, ["build", deal, "-o", str(tiny / "o"), "-t", "md"])
+    result = runner.invoke(app, ["build", "--lock", deal, "-o", str(tiny / "o"), "-t", "md"])
     assert result.exit_code == 0, result.output
     assert "deal.yaml.lock" not in result.output
     assert path.read_text().endswith("# kept\n")
@@ -146,7 +146,7 @@ def test_build_writes_the_contract_but_exits_3_when_the_lock_cannot_be_written(
         raise OutputError(f"{path}: cannot write the lock file: Read-only file system")
 
     monkeypatch.setattr(mc2cli.output.lock, "write", refuse)
-    result = runner.invoke(app, ["build", str(tiny / "deal.yaml"), "-o", str(tiny / "o"),
+    result = runner.invoke(app, ["build", "--lock", str(tiny / "deal.yaml"), "-o", str(tiny / "o"),
                                  "-t", "md"])
     assert result.exit_code == 3, result.output
     assert "deal.yaml.lock: cannot write the lock file: Read-only file system" in result.output
