@@ -31,15 +31,19 @@ class Tuning:
     """The fusion's weights (benchmarks/analyze/evaluate.py measures them on held-out text)."""
 
     lexical: float = 1.0
-    semantic: float = 1.2
+    semantic: float = 0.8
     heading: float = 0.35
     neighbours: float = 0.15
-    temperature: float = 0.6
+    temperature: float = 0.9
     none_bias: float = 0.0
     lexical_floor: float = 0.06    # below this best cosine, with no model, a segment is none
     semantic_floor: float = 0.25   # below this best model cosine, a segment is none
     high: float = 0.6
     medium: float = 0.35
+    description_share: float = 0.7  # a class's score: this share from its descriptions,
+    #                                 the rest from its best clause
+    agreement: bool = True  # with the model, `high` only where both methods pick the class
+    semantic_none_penalty: float = 0.1  # sentence vectors of boilerplate sit close to much
 
 
 @dataclass(frozen=True)
@@ -110,31 +114,45 @@ class Matcher:
 
     def _lexical(self, text: str) -> tuple[dict[str, float], dict[str, float]]:
         """Per class its best cosine; per clause id its cosine."""
-        per_class = dict.fromkeys(self.classes, 0.0)
+        best_clause = dict.fromkeys(self.classes, 0.0)
+        described = dict.fromkeys(self.classes, 0.0)
         per_clause: dict[str, float] = {}
         for (key, owner), score in zip(self.clauses, self.index.scores(text), strict=True):
-            per_class[owner] = max(per_class[owner], score)
-            if not key.startswith(("principle:", "none:")):
+            if key.startswith(("principle:", "none:")):
+                described[owner] = max(described[owner], score)
+            else:
+                best_clause[owner] = max(best_clause[owner], score)
                 per_clause[key] = score
-        return per_class, per_clause
+        return self._blend(best_clause, described), per_clause
+
+    def _blend(self, best_clause: dict[str, float], described: dict[str, float]
+               ) -> dict[str, float]:
+        share = self.tuning.description_share
+        # `none` has no clauses of its own here beyond general ones: its descriptions count.
+        return {k: (max(best_clause[k], described[k]) if k == NONE else
+                    (1 - share) * best_clause[k] + share * described[k]) for k in self.classes}
 
     def _semantic(self, vectors: NDArray[np.float32] | None, row: int
                   ) -> tuple[dict[str, float], dict[str, float]]:
-        per_class = dict.fromkeys(self.classes, 0.0)
+        best_clause = dict.fromkeys(self.classes, 0.0)
+        described = dict.fromkeys(self.classes, 0.0)
         per_clause: dict[str, float] = {}
         if vectors is None or self.library_vectors is None:
-            return per_class, per_clause
+            return best_clause, per_clause
         sims = self.library_vectors @ vectors[row]
         for (owner, clause), sim in zip(self.semantic_owner, sims.tolist(), strict=True):
-            per_class[owner] = max(per_class[owner], sim)
             if clause:
+                best_clause[owner] = max(best_clause[owner], sim)
                 per_clause[clause] = sim
-        return per_class, per_clause
+            else:
+                described[owner] = max(described[owner], sim)
+        return self._blend(best_clause, described), per_clause
 
     def _fused(self, lex: dict[str, float], sem: dict[str, float] | None) -> dict[str, float]:
         t = self.tuning
         fused = {k: t.lexical * v for k, v in _standard(lex).items()}
         if sem is not None:
+            sem = {**sem, NONE: sem[NONE] - t.semantic_none_penalty}
             for k, v in _standard(sem).items():
                 fused[k] += t.semantic * v
         fused[NONE] += t.none_bias
@@ -156,6 +174,7 @@ class Matcher:
         own: list[dict[str, float]] = []
         clause_scores: list[dict[str, float]] = []
         floors: list[bool] = []
+        agree: list[bool] = []
         for i, s in enumerate(segments):
             lex, lex_clause = self._lexical(s.text)
             sem, sem_clause = self._semantic(vectors, i)
@@ -169,6 +188,7 @@ class Matcher:
             weak_sem = has_model and max(v for k, v in sem.items() if k != NONE) \
                 < t.semantic_floor
             floors.append(weak_sem if has_model else weak_lex)
+            agree.append(not has_model or _top(lex) == _top(sem))
         matches = []
         for i, s in enumerate(segments):
             total = dict(own[i])
@@ -179,11 +199,11 @@ class Matcher:
                 if 0 <= j < len(segments) and segments[j].heading == s.heading:
                     for k, v in own[j].items():
                         total[k] += t.neighbours * v / 2
-            matches.append(self._decide(total, clause_scores[i], floors[i]))
+            matches.append(self._decide(total, clause_scores[i], floors[i], agree[i]))
         return matches
 
     def _decide(self, total: dict[str, float], clause_scores: dict[str, float],
-                floor: bool) -> Match:
+                floor: bool, agree: bool = True) -> Match:
         t = self.tuning
         peak = max(total.values())
         exp = {k: math.exp((v - peak) / t.temperature) for k, v in total.items()}
@@ -195,8 +215,8 @@ class Matcher:
         best = candidates[0]
         if floor and best.principle != NONE:
             return Match(NONE, None, round(prob[NONE], 3), "low", candidates)
-        band = ("high" if best.score >= t.high else "medium" if best.score >= t.medium
-                else "low")
+        band = ("high" if best.score >= t.high and (agree or not t.agreement)
+                else "medium" if best.score >= t.medium else "low")
         return Match(best.principle, best.clause, best.score, band, candidates)
 
     def _best_clause(self, principle: str, clause_scores: dict[str, float]) -> str | None:
@@ -205,6 +225,10 @@ class Matcher:
         mine = [(score, c) for c, score in clause_scores.items()
                 if self.owner.get(c) == principle]
         return max(mine, key=lambda x: (x[0], x[1]))[1] if mine else None
+
+
+def _top(scores: dict[str, float]) -> str:
+    return max(sorted(scores), key=lambda k: scores[k])
 
 
 def _standard(scores: dict[str, float]) -> dict[str, float]:

