@@ -391,3 +391,11 @@ from mc2cli.cli.analyze import analyze as _analyze  # noqa: E402
 app.command("analyze", short_help="Map the other side's contract to the principles.",
             epilog=example("mc2 analyze their-contract.docx",
                            "mc2 analyze their-contract.pdf -o deals/theirs/deal.yaml"))(_analyze)
+
+from mc2cli.cli.ingest import ingest as _ingest  # noqa: E402
+
+app.command("ingest", short_help="Turn the other side's edits to a returned Word file into "
+                                 "deal changes.",
+            epilog=example("mc2 ingest acme-markup.docx --deal deal.yaml",
+                           "mc2 ingest acme-markup.docx --deal deal.yaml -o round-2.yaml "
+                           "--round 'Round 2'"))(_ingest)
