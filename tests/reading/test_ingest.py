@@ -19,7 +19,7 @@ from mc2cli.inputs.models import Deal
 from mc2cli.pipeline import check, load_deal, render_outputs
 from mc2cli.reading.ingest import variants
 from mc2cli.reading.plain import key, md_paragraphs
-from reading.returned import AUTHOR, COMMENT, DATE, INSERTED, Plan, edit, plan
+from returned_docx import AUTHOR, COMMENT, DATE, INSERTED, Plan, edit, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/deal.yaml"))

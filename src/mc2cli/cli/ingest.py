@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.text import Text
 
 from mc2cli.cli.console import LibraryOpt, err, out, print_problems
 from mc2cli.cli.console import guard as _guard
@@ -84,6 +83,7 @@ def _short(text: Any, limit: int = 80) -> str:
 
 
 def _print(result: Ingested, proposal: Proposal | None, target: Path | None) -> None:
+    from rich.text import Text
     found = result.layout.found.values()
     how = {h: sum(1 for f in found if f.how == h) for h in ("bookmark", "heading", "text")}
     by = ", ".join(f"{n} by {h}" for h, n in how.items() if n)

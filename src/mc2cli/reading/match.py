@@ -115,7 +115,7 @@ def locate(returned: Returned, contract: Contract, markdown: str) -> Layout:
     for e in exp:
         if e.clause.id in starts or not e.body:
             continue
-        at = _by_text(e, live, owner, used, bodies)
+        at = _by_text(e, live, owner, used, bodies, frame)
         if at is not None:
             starts[e.clause.id] = (at, "text")
             used.add(at)
@@ -148,7 +148,7 @@ def _heading(e: Expected, live: list[Para], used: set[int]) -> int | None:
 
 
 def _by_text(e: Expected, live: list[Para], owner: dict[int, str], used: set[int],
-             bodies: dict[str, set[str]]) -> int | None:
+             bodies: dict[str, set[str]], frame: set[int]) -> int | None:
     """A paragraph like the clause's first one, that is not a paragraph of the clause whose
     range it lies in (a clause that lost its heading runs on inside the one before it)."""
     first = key(e.body[0])
@@ -166,6 +166,7 @@ def _by_text(e: Expected, live: list[Para], owner: dict[int, str], used: set[int
         return None
     before = live[best - 1] if best > 0 else None
     if before is not None and before.index not in owner and before.index not in used and \
+            before.index not in frame and \
             SequenceMatcher(None, key(before.text), key(e.heading),
                             autojunk=False).ratio() >= 0.6:
         return before.index
