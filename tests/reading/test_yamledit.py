@@ -43,3 +43,14 @@ def test_missing_sections_and_list_items_are_added() -> None:
                                                      {"id": "deal.y", "text": "C"}]
     text = set_value(text, ("clauses", "a.b", "position"), "hdo", "d")
     assert yaml.safe_load(text)["clauses"] == {"a.b": {"position": "hdo"}}
+
+
+def test_inserted_text_is_printed_as_written_never_run() -> None:
+    from mc2cli.assembly.render import analyze, render_text
+    from mc2cli.inputs.markdown import unsafe
+    from mc2cli.reading.plain import md_paragraphs
+    from mc2cli.reading.propose import _literal
+    hostile = "Pay {{ 7*7 }} {% if x %}now{% endif %} {#c#} <b>bold</b> [x](y) {.on onclick=z} $5 *a*"
+    text = _literal(hostile)
+    assert analyze(text).problems == [] and unsafe(text, jinja=True) == []
+    assert md_paragraphs(render_text(text, {}, lambda c: c)) == [hostile]

@@ -153,8 +153,9 @@ def _title(text: str) -> str:
 def _literal(text: str) -> str:
     """Returned text as clause text that prints it as written: Markdown escaped, and braces
     kept out of the template language."""
-    escaped = escape(text)
-    return escaped.replace("\\{", "{{ '{' }}").replace("\\}", "{{ '}' }}")
+    # escape() writes every brace as "\{"; that pair is printed by a Jinja string, so the
+    # source holds no brace that could open a Jinja tag or pandoc attributes.
+    return escape(text).replace("\\{", '{{ "\\x5c\\x7b" }}')
 
 
 def _apply(text: str, edits: list[tuple[str, tuple[str | int, ...], Any]], result: Ingested,
