@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mc2cli.errors import InputError, Problem
+from mc2cli.reading.files import read_bounded
 
 MAX_BYTES = 10 * 1024 * 1024        # the file itself
 MAX_EXPANDED = 60 * 1024 * 1024     # a .docx's members once unzipped
@@ -47,15 +48,7 @@ def read_document(path: Path, display: str | None = None) -> list[Block]:
     if suffix not in SUFFIXES:
         raise fail(shown, f"cannot read '{suffix or path.name}' files",
                    "give a .docx, .pdf, .md or .txt file (save a .doc as .docx first)")
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise fail(shown, "file not found") from None
-    except IsADirectoryError:
-        raise fail(shown, "is a folder, not a file") from None
-    except OSError as exc:
-        raise fail(shown, f"cannot read file: {exc.strerror}") from None
+    raw = read_bounded(path, shown, MAX_BYTES, fail)
     if len(raw) > MAX_BYTES:
         raise fail(shown, f"file is larger than the limit of {MAX_BYTES // (1024 * 1024)} MB",
                    "split the document, or save it without embedded images")

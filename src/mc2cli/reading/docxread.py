@@ -21,6 +21,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from mc2cli.errors import InputError, Problem
+from mc2cli.reading.files import read_bounded
 
 MAX_FILE = 50 * 1024 * 1024      # the .docx itself
 MAX_PART = 64 * 1024 * 1024      # one part, inflated
@@ -95,15 +96,7 @@ def fail(path: str, message: str, hint: str = "") -> InputError:
 def read_docx(path: Path, shown: str) -> Returned:
     """Read a returned .docx; InputError (located, with a hint) for anything unsafe or
     not a Word document."""
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_FILE + 1)
-    except FileNotFoundError:
-        raise fail(shown, "file not found") from None
-    except IsADirectoryError:
-        raise fail(shown, "is a folder, not a Word file") from None
-    except OSError as exc:
-        raise fail(shown, f"cannot read file: {exc.strerror}") from None
+    raw = read_bounded(path, shown, MAX_FILE, fail)
     if len(raw) > MAX_FILE:
         raise fail(shown, f"file is larger than the limit of {MAX_FILE} bytes",
                    "check that this is the contract you sent out")
