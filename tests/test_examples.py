@@ -56,8 +56,8 @@ def test_lakeside_docx_shows_parties_and_numbered_headings(lakeside: Path) -> No
     assert "Acme Infusion Systems, Inc." in text
     styles = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
     headings = [text for style, text in styles if style.startswith("Heading")]
-    assert "1. Definitions" in headings
-    assert any(re.match(r"^2\.1 \w", h) for h in headings)
+    assert "Definitions" in headings  # numbered by Word (tests/output/test_docxpost.py)
+    assert not any(re.match(r"^\d", h) for h in headings)
     assert [text for style, text in styles if style == "Title"] == [
         "Medical Device Cybersecurity Addendum"]
 

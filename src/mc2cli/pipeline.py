@@ -25,6 +25,7 @@ from mc2cli.suggest import did_you_mean
 
 if TYPE_CHECKING:  # the output stages load when a command writes (check writes nothing)
     from mc2cli.output.lock import Lock
+    from mc2cli.output.structure import PageOptions
 
 
 @dataclass
@@ -234,19 +235,30 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def render_outputs(contract: Contract, formats: list[str], deal_path: Path) -> dict[str, bytes]:
+def render_outputs(contract: Contract, formats: list[str], deal_path: Path,
+                   page: PageOptions | None = None) -> dict[str, bytes]:
     """Every requested file's bytes, in memory; nothing written."""
     from mc2cli.output.convert import FORMATS, convert
     from mc2cli.output.document import to_markdown
     from mc2cli.output.notes import to_markdown as notes_markdown
+    from mc2cli.output.structure import layout_for, structure_json
     markdown = to_markdown(contract)
     notes = notes_markdown(contract)
+    structure = structure_json(contract)
+    layout = layout_for(contract, page)
     jobs = {f"contract.{fmt}": (markdown, fmt) for fmt in FORMATS if fmt in formats and fmt != "md"}
     if "docx" in formats:
         jobs["notes.docx"] = (notes, "docx")
+
+    def job(name: str, text: str, fmt: str) -> bytes:
+        if name.startswith("contract."):
+            return convert(text, fmt, structure=structure, layout=layout)
+        return convert(text, fmt)
+
     # The converters are separate processes: run them side by side.
     with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
-        futures = {name: pool.submit(convert, text, fmt) for name, (text, fmt) in jobs.items()}
+        futures = {name: pool.submit(job, name, text, fmt)
+                   for name, (text, fmt) in jobs.items()}
         converted = {name: future.result() for name, future in futures.items()}
     files: dict[str, bytes] = {}
     if "md" in formats:
@@ -258,14 +270,15 @@ def render_outputs(contract: Contract, formats: list[str], deal_path: Path) -> d
 
 
 def build(deal_path: Path, *, out_dir: Path | None = None, formats: list[str] | None = None,
-          strict: bool = False, library: list[Path] | None = None) -> BuildResult:
+          strict: bool = False, library: list[Path] | None = None,
+          page: PageOptions | None = None) -> BuildResult:
     """Check, assemble and write every format; all files appear or none do."""
     from mc2cli.output.convert import FORMATS
     from mc2cli.output.write import publish
     result = check(deal_path, strict=strict, library=library)
     if result.contract is None:
         raise InputError(result.problems)
-    files = render_outputs(result.contract, formats or list(FORMATS), deal_path)
+    files = render_outputs(result.contract, formats or list(FORMATS), deal_path, page)
     target = out_dir or default_out_dir(deal_path)
     written = publish(target, files)
     return BuildResult(deal_path, target, written,
@@ -319,14 +332,15 @@ class StaleResult:
 
 def stale_outputs(deal_path: Path, *, out_dir: Path | None = None,
                   formats: list[str] | None = None, strict: bool = False,
-                  library: list[Path] | None = None) -> StaleResult:
+                  library: list[Path] | None = None,
+                  page: PageOptions | None = None) -> StaleResult:
     """Rebuild in memory and compare with the output folder's files; writes nothing."""
     from mc2cli.output.convert import FORMATS
     from mc2cli.output.stale import stale_files
     result = check(deal_path, strict=strict, library=library)
     if result.contract is None:
         raise InputError(result.problems)
-    files = render_outputs(result.contract, formats or list(FORMATS), deal_path)
+    files = render_outputs(result.contract, formats or list(FORMATS), deal_path, page)
     target = out_dir or default_out_dir(deal_path)
     stale = stale_files(target, files, display(target), display(deal_path))
     return StaleResult(deal_path, target, sorted(files), stale,

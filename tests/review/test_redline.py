@@ -18,6 +18,7 @@ import pytest
 
 from mc2cli.output.convert import convert as convert_markdown
 from mc2cli.output.convert import pandoc_path
+from mc2cli.output.docxpost import rewrite
 from mc2cli.review import redline
 from mc2cli.review.diff import diff_files
 from mc2cli.review.textdiff import Block, BlockDiff, Segment, blocks, diff_blocks, tokenize
@@ -31,7 +32,11 @@ def redline_of(old: str, new: str) -> str:
 
 
 def docx_of(markdown: str) -> bytes:
+<<<<<<< HEAD
     return redline.rewrite(convert_markdown(markdown, "docx", tracked=True),
+=======
+    return rewrite(convert_markdown(markdown, "docx"),
+>>>>>>> 54509ee (DOCX that survives negotiation: Word list numbering bound to the heading styles, a bookmark per clause, every 'Section x.y' a REF field; page rules, signature block, running header; --draft, --toc, --track-changes; HTML and PDF links to stable clause ids, HTML contents; redlines open with Track Changes on)
                            {"word/document.xml": redline.track_whole_paragraphs})
 
 
@@ -170,6 +175,8 @@ def test_redline_docx_is_reproducible_and_opens(tiny: Path) -> None:
     opened = docx.Document(io.BytesIO(first))
     assert opened.core_properties.title == "Test Agreement"
     assert any("Patch Timeline" in p.text for p in opened.paragraphs)
+    settings = zipfile.ZipFile(io.BytesIO(first)).read("word/settings.xml").decode()
+    assert "<w:trackRevisions />" in settings  # the other side's edits are tracked too
 
 
 def test_list_items_stay_list_items() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mc2cli.cli.crash import crash_log, interrupted
 from mc2cli.errors import InputError, Mc2Error, OutputError, Problem
+from mc2cli.output.structure import PageOptions
 from mc2cli.pipeline import build, default_out_dir, stale_outputs, write_lock
 
 
@@ -26,6 +27,7 @@ class Job:
     library: tuple[Path, ...] | None = None
     check_only: bool = False
     lock: bool = False  # also write DEAL.lock beside the deal when it has none (--lock)
+    page: PageOptions | None = None
 
 
 @dataclass
@@ -78,14 +80,14 @@ def run_one(job: Job) -> Outcome:
     try:
         if job.check_only:
             fresh = stale_outputs(job.deal, out_dir=job.out_dir, formats=list(job.formats),
-                                  strict=job.strict, library=library)
+                                  strict=job.strict, library=library, page=job.page)
             names = ", ".join(Path(p.path).name for p in fresh.stale)
             summary = (f"stale in {fresh.out_dir}/: {names}" if fresh.stale else
                        f"{fresh.out_dir}/ is up to date ({len(fresh.files)} files)")
             return Outcome(job.deal, not fresh.stale, summary, [*fresh.warnings, *fresh.stale],
                            1 if fresh.stale else 0)
         result = build(job.deal, out_dir=job.out_dir, formats=list(job.formats),
-                       strict=job.strict, library=library)
+                       strict=job.strict, library=library, page=job.page)
     except InputError as exc:
         verb = "not checked" if job.check_only else "not built"
         return Outcome(job.deal, False, f"{verb} ({_count(exc.problems)})", exc.problems,

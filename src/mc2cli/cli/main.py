@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from enum import StrEnum
@@ -172,6 +173,16 @@ def build(
         "--lock", help="Also write DEAL.lock beside each deal that has none (without it, "
                        "nothing is written outside the output folder).")] = False,
     library: LibraryOpt = None,
+    draft: Annotated[bool, typer.Option(
+        "--draft", help="Stamp every page 'DRAFT - date - reference'; the date is --draft-date, "
+                        "else SOURCE_DATE_EPOCH, else the deal's effective date.")] = False,
+    draft_date: Annotated[str | None, typer.Option(
+        "--draft-date", metavar="YYYY-MM-DD", help="The draft stamp's date.")] = None,
+    toc: Annotated[bool, typer.Option(
+        "--toc", help="A table of contents in the DOCX and PDF (the HTML always has one).")]
+        = False,
+    track_changes: Annotated[bool, typer.Option(
+        "--track-changes", help="Open the DOCX with Word's Track Changes on.")] = False,
 ) -> None:
     """Assemble each deal and write the contract in every format, with a manifest.
 
@@ -181,14 +192,17 @@ def build(
     def run() -> int:
         from mc2cli.cli.batch import Job, build_many, default_workers, exit_code, plan
         from mc2cli.output.convert import FORMATS
+        from mc2cli.output.structure import PageOptions
         formats = [f.strip() for f in to.split(",") if f.strip()]
         bad = [f for f in formats if f not in FORMATS]
         if bad or not formats:
             raise UsageError(f"unknown format(s): {', '.join(bad) or '(none)'}; "
                              f"choose from {','.join(FORMATS)}")
         layers = _layers(library)
+        page = PageOptions(draft or draft_date is not None, _draft_day(draft_date), toc,
+                           track_changes)
         work = [Job(deal, target, tuple(formats), strict, tuple(layers) if layers else None,
-                    check_only, lock) for deal, target in plan(_expand(deals), output)]
+                    check_only, lock, page) for deal, target in plan(_expand(deals), output)]
         outcomes = _run_with_progress(work, jobs or default_workers(), build_many)
         if len(outcomes) > 1:
             failed = [o for o in outcomes if not o.ok]
@@ -198,6 +212,15 @@ def build(
                          else ""), style="red" if failed else "green", markup=False)
         return exit_code(outcomes)
     _guard(run)
+
+
+def _draft_day(raw: str | None) -> dt.date | None:
+    if raw is None:
+        return None
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise UsageError(f"--draft-date {raw!r}: give a date as YYYY-MM-DD") from None
 
 
 def _run_with_progress(work: list[Job], workers: int, build_many: Any) -> list[Outcome]:

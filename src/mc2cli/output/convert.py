@@ -9,9 +9,13 @@ import sys
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mc2cli.errors import OutputError, UsageError
 from mc2cli.paths import templates_dir
+
+if TYPE_CHECKING:
+    from mc2cli.output.structure import Layout
 
 FORMATS = ("md", "docx", "pdf", "html")
 # commonmark_x without every way for text to reach past Markdown: raw HTML/LaTeX, attributes
@@ -94,31 +98,62 @@ def _run(args: list[str], data: bytes, what: str) -> bytes:
     return proc.stdout
 
 
-def _pandoc(markdown: str, writer: str, extra: list[str], tracked: bool = False) -> bytes:
+def _pandoc(markdown: str, writer: str, extra: list[str], tracked: bool = False,
+            structure: str | None = None) -> bytes:
     with tempfile.TemporaryDirectory(prefix="mc2-") as tmp:
         out = Path(tmp) / f"out.{writer}"
         reader = [TRACKED_READER, "-M", "mc2-tracked-changes=true"] if tracked else [READER]
+        filters = ["--lua-filter", str(templates_dir() / "sanitize.lua")]
+        if structure is not None:  # after sanitize.lua: only mc2's own map adds structure
+            filters += ["--lua-filter", str(templates_dir() / "structure.lua"),
+                        "-M", f"mc2-structure={structure}"]
         args = [str(pandoc_path()), "--sandbox", "-f", *reader, "-t", writer,
-                "--fail-if-warnings", "--lua-filter", str(templates_dir() / "sanitize.lua"),
-                "-o", str(out), *extra]
+                "--fail-if-warnings", *filters, "-o", str(out), *extra]
         _run(args, markdown.encode("utf-8"), f"pandoc ({writer})")
         return out.read_bytes()
 
 
-def convert(markdown: str, fmt: str, *, tracked: bool = False) -> bytes:
+def _layout_args(layout: Layout | None, fmt: str) -> list[str]:
+    """The layout as pandoc metadata (escaped by each writer, never spliced in raw)."""
+    if layout is None:
+        return []
+    args = []
+    if layout.reference:
+        args += ["-M", f"mc2-reference={layout.reference}"]
+    if layout.draft:
+        args += ["-M", f"mc2-draft={layout.draft}"]
+    if layout.toc or fmt == "html":  # the HTML page always has its contents
+        args += ["--toc", "--toc-depth=2", "-M", "toc-title=Contents"]
+    return args
+
+
+def convert(markdown: str, fmt: str, *, tracked: bool = False, structure: str | None = None,
+            layout: Layout | None = None) -> bytes:
     """One format's bytes. Raises OutputError on any converter failure. `tracked`: the
-    Markdown is a redline whose insertion and deletion spans become tracked changes (DOCX)."""
+    Markdown is a redline whose insertion and deletion spans become tracked changes (DOCX).
+
+    `structure` (output.structure.structure_json) turns on the contract's structure: stable
+    ids, cross-references as links or fields, Word numbering; `layout` adds the running
+    header, draft stamp, contents and tracked changes."""
     tdir = templates_dir()
+    shift = "--shift-heading-level-by=-1"
     if fmt == "docx":
-        return _pandoc(markdown, "docx", ["--reference-doc", str(tdir / "reference.docx"),
-                                          "--shift-heading-level-by=-1"], tracked)
+        docx = _pandoc(markdown, "docx", ["--reference-doc", str(tdir / "reference.docx"),
+                                          shift, *_layout_args(layout, fmt)], tracked,
+                       structure)
+        if structure is None:
+            return docx
+        from mc2cli.output.docxpost import post_process
+        return post_process(docx, layout)
     if fmt == "html":
         return _pandoc(markdown, "html5", ["--standalone", "--template",
-                                           str(tdir / "contract.html"),
-                                           "--shift-heading-level-by=-1"])
+                                           str(tdir / "contract.html"), shift,
+                                           *_layout_args(layout, fmt)],
+                       structure=structure)
     if fmt == "pdf":
         typ = _pandoc(markdown, "typst", ["--standalone", "--template",
-                                          str(tdir / "contract.typ"),
-                                          "--shift-heading-level-by=-1"])
+                                          str(tdir / "contract.typ"), shift,
+                                          *_layout_args(layout, fmt)],
+                      structure=structure)
         return _run([sys.executable, str(Path(__file__).with_name("typstc.py"))], typ, "typst")
     raise OutputError(f"unknown format '{fmt}'")

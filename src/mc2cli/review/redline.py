@@ -14,6 +14,9 @@ table row) whose text is all deleted or all inserted has its paragraph mark (row
 too, so that Accept all or Reject all removes it instead of leaving it empty; and every
 tracked change gets an id of its own, above the bookmarks' ids, as Word expects.
 
+Word's Track Changes is switched on (`w:trackRevisions`), so the other side's edits to the
+redline are tracked too.
+
 Every change is authored "mc2" and dated 2026-01-01T00:00:00Z, a fixed date, so the same
 two contracts always give the same bytes.
 """
@@ -21,14 +24,13 @@ two contracts always give the same bytes.
 from __future__ import annotations
 
 import html
-import io
 import itertools
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from typing import Literal
 
 from mc2cli.output.convert import convert
+from mc2cli.output.docxpost import rewrite, track_revisions
 from mc2cli.review.diff import ContractDiff, renumbered
 from mc2cli.review.textdiff import TABLE, Block, BlockDiff, Token, word_diff
 
@@ -316,19 +318,6 @@ def _title(title: str) -> Callable[[str], str]:
     return lambda xml: re.sub(r"<dc:title>.*?</dc:title>", lambda _m: element, xml, flags=re.S)
 
 
-def rewrite(docx: bytes, changes: dict[str, Callable[[str], str]]) -> bytes:
-    """The same zip with some members changed; every entry keeps its metadata (fixed dates),
-    so the bytes stay reproducible."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename in changes:
-                data = changes[info.filename](data.decode("utf-8")).encode("utf-8")
-            dst.writestr(info, data)
-    return out.getvalue()
-
-
 _ANY_ID = re.compile(r'w:id="(\d+)"')
 
 
@@ -360,7 +349,8 @@ def redline_docx(diff: ContractDiff) -> bytes:
     """The redline's DOCX bytes; the same diff always gives the same bytes."""
     docx = convert(redline_markdown(diff), "docx", tracked=True)
     docx = rewrite(docx, {"word/document.xml": track_whole_paragraphs,
-                          "docProps/core.xml": _title(diff.new.title)})
+                          "docProps/core.xml": _title(diff.new.title),
+                          "word/settings.xml": track_revisions})
     note = diff.renumbering and (f"Renumbered, not marked as changes: {diff.renumbering} "
                                  f"({len(diff.renumbered_parts)} parts).")
     return rewrite(docx, renumbering_comment(note)) if note else docx
