@@ -32,12 +32,8 @@ def redline_of(old: str, new: str) -> str:
 
 
 def docx_of(markdown: str) -> bytes:
-<<<<<<< HEAD
-    return redline.rewrite(convert_markdown(markdown, "docx", tracked=True),
-=======
-    return rewrite(convert_markdown(markdown, "docx"),
->>>>>>> 54509ee (DOCX that survives negotiation: Word list numbering bound to the heading styles, a bookmark per clause, every 'Section x.y' a REF field; page rules, signature block, running header; --draft, --toc, --track-changes; HTML and PDF links to stable clause ids, HTML contents; redlines open with Track Changes on)
-                           {"word/document.xml": redline.track_whole_paragraphs})
+    return rewrite(convert_markdown(markdown, "docx", tracked=True),
+                   {"word/document.xml": redline.track_whole_paragraphs})
 
 
 BARE_MARKER = re.compile(r"-|\((?:[a-z]{1,4}|\d{1,3})\)|\d{1,3}[.)]")
