@@ -104,3 +104,11 @@ def test_example_lock_is_current(name: str) -> None:
     result = CliRunner().invoke(app, ["check", "--locked",
                                       str(ROOT / "examples" / name / "deal.yaml")])
     assert result.exit_code == 0, result.output
+
+
+def test_riverside_schedule_b_is_drawn_from_the_text() -> None:
+    """The HDO-leaning 11.4 (installing patches) binds Manufacturer too; no totals row."""
+    text = (ROOT / "examples" / "riverside-mri" / "contract.md").read_text(encoding="utf-8")
+    schedule_b = text.split("## Schedule B")[1].split("## Schedule C")[0]
+    assert "| 11.4 | Installation of Security Patches | X | X |" in schedule_b
+    assert "owed" not in schedule_b.lower().split("|", 1)[1]

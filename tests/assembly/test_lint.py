@@ -32,6 +32,10 @@ CASES: dict[str, tuple[dict[str, str | None], str]] = {
     "parameter not listed on clause": (
         {"02-audit.yaml": AUDIT.replace("    parameters: [audit_frequency_months]\n", "")},
         r"02-audit\.yaml:\d+:\d+: error: .*does not list under 'parameters'"),
+    "obligor disagrees with its text": (
+        {"02-audit.yaml": AUDIT.replace('hdo: "{{ hdo }} may audit', 'hdo: "{{ hdo }} shall audit')},
+        r"02-audit\.yaml:\d+:\d+: error: clauses\[0\]\.obligor: clause 'audit\.rights': the 'hdo' "
+        r"text puts duties on the HDO, but 'obligor' is 'mdm'"),
     "default outside bounds": (
         {"parameters.yaml": PARAMETERS.replace("{hdo: 15, middle: 30, mdm: 60}",
                                                "{hdo: 15, middle: 30, mdm: 120}")},

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from mc2cli.assembly.constraints import lint_constraints
+from mc2cli.assembly.obligors import disagreement, obligors
 from mc2cli.assembly.render import (
     SAMPLE_CONTEXT,
     RenderError,
@@ -131,6 +132,7 @@ def _lint(lib: Library) -> list[Problem]:
             out.extend(_capitalization(value, lower_terms, where, sub))
             if not info.problems and info.parameters <= set(lib.parameters):
                 out.extend(_render_check(lib, cid, pos, value, defaults, where))
+        out.extend(_obligor_check(lib, cid, defaults, where))
         listed_used = set()
         for pos in POSITIONS:
             listed_used |= analyze(clause.text(pos)).parameters
@@ -217,6 +219,32 @@ def _render_check(lib: Library, cid: str, pos: Position, text: str,
                                      rule="render"))
             break
     return out
+
+
+def _obligor_check(lib: Library, cid: str, defaults: dict[str, dict[str, Any]],
+                   where: Any) -> list[Problem]:
+    """The declared obligor against the duties each position's text sets ("Supplier shall",
+    "Customer agrees to", ...). Texts that do not render are reported elsewhere."""
+    clause = lib.clauses[cid].clause
+    found: dict[str, frozenset[str]] = {}
+    for pos in POSITIONS:
+        if pos not in clause.positions or isinstance(clause.positions[pos], SameAs):
+            continue
+        context: dict[str, Any] = dict(SAMPLE_CONTEXT)
+        for pid, per in defaults.items():
+            if pos in per:
+                context[pid] = Param(lib.parameters[pid][0], per[pos])
+        try:
+            text = render_text(clause.text(pos), context, lambda c: "Section 9.9")
+        except (RenderError, KeyError, TypeError):
+            return []
+        found[pos] = obligors(text, SAMPLE_CONTEXT["hdo"], SAMPLE_CONTEXT["mdm"])
+    why = disagreement(clause.obligor, found)
+    if why is None:
+        return []
+    return [where.problem(f"clause '{cid}': {why}",
+                          "set 'obligor' to the party (or 'both') the texts bind, or "
+                          "rephrase the text", sub=("obligor",), rule="obligor")]
 
 
 def _definition_text(term: str, text: str, where: Any) -> list[Problem]:

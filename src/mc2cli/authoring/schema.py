@@ -76,6 +76,15 @@ ABOUT = {
     "Product.name": "Product name.",
     "Product.model": "Model.",
     "Product.software_version": "Software version (optional).",
+    "Product.quantity": "Units supplied (optional).",
+    "Product.delivery_date": "Delivery date, YYYY-MM-DD (optional).",
+    "Product.end_of_support": "The manufacturer's committed End of Support, YYYY-MM-DD "
+                              "(optional).",
+    "Product.operating_system": "The operating system the product runs (optional).",
+    "Product.os_end_of_support": "End of Support of that operating system, YYYY-MM-DD "
+                                 "(optional).",
+    "Product.cyber_device": "A Cyber Device under section 524B of the FD&C Act (optional).",
+    "Product.handles_phi": "Whether it creates, receives, keeps or sends PHI (optional).",
     "Choice.position": "The position taken here.",
     "Choice.omit": "Leave it out of the contract (a deviation that needs a reason).",
     "Choice.reason": "Why the deal departs from the Middle here.",

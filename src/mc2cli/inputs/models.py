@@ -356,11 +356,27 @@ class Parties(Model):
     mdm: Party
 
 
+def _product_date(value: object) -> object:
+    return _date(value)
+
+
+ProductDate = Annotated[dt.date, BeforeValidator(_product_date)]
+
+
 class Product(Model):
+    """A covered product: one row of Schedule C. All but name and model are optional."""
+
     name: Line
     model: Line
     software_version: Line | None = None
     kind: Kind = "device"
+    delivery_date: ProductDate | None = None
+    quantity: int | None = Field(default=None, ge=1, le=1_000_000)
+    end_of_support: ProductDate | None = None  # the manufacturer's committed End of Support
+    operating_system: Line | None = None
+    os_end_of_support: ProductDate | None = None
+    cyber_device: Flag | None = None  # a Cyber Device under FD&C Act section 524B
+    handles_phi: Flag | None = None  # creates, receives, keeps or sends PHI
 
 
 class Choice(Model):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
 from mc2cli.assembly.contract import Contract
 from mc2cli.assembly.render import render_template
 from mc2cli.inputs.markdown import escape
-from mc2cli.inputs.models import Party
+from mc2cli.inputs.models import Party, Product
 from mc2cli.inputs.values import long_date
-from mc2cli.output.tables import key_terms, responsibilities, totals
+from mc2cli.output.tables import key_terms, responsibilities
 from mc2cli.paths import templates_dir
 
 TEMPLATE = "contract.md.j2"
@@ -27,6 +29,47 @@ def _party(party: Party, default_short: str) -> dict[str, Any]:
         "contact": None if contact is None else {
             "name": escape(contact.name), "email": escape(contact.email),
             "phone": escape(contact.phone) if contact.phone else ""},
+    }
+
+
+# Schedule C's optional columns: (field, heading, table). A column appears when any
+# product gives a value; "supply" columns join the product table, "security" ones a second.
+PRODUCT_COLUMNS = (
+    ("quantity", "Quantity", "supply"),
+    ("delivery_date", "Delivery date", "supply"),
+    ("end_of_support", "Committed End of Support", "security"),
+    ("operating_system", "Operating system", "security"),
+    ("os_end_of_support", "Operating system End of Support", "security"),
+    ("cyber_device", "Cyber Device", "security"),
+    ("handles_phi", "Handles PHI", "security"),
+)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "not stated"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.date):
+        return long_date(value)
+    return escape(str(value))
+
+
+def schedule_c(products: Sequence[Product]) -> dict[str, Any]:
+    """Schedule C's two tables: what is supplied, and the security facts of each product;
+    an optional column only when some product fills it, the second table only if any."""
+    used = [(f, title, table) for f, title, table in PRODUCT_COLUMNS
+            if any(getattr(p, f) is not None for p in products)]
+    supply = [(f, t) for f, t, table in used if table == "supply"]
+    security = [(f, t) for f, t, table in used if table == "security"]
+    return {
+        "products": [{"name": escape(p.name), "model": escape(p.model),
+                      "software_version": escape(p.software_version or ""),
+                      "supply": [_cell(getattr(p, f)) for f, _t in supply],
+                      "security": [_cell(getattr(p, f)) for f, _t in security]}
+                     for p in products],
+        "supply_columns": [t for _f, t in supply],
+        "security_columns": [t for _f, t in security],
     }
 
 
@@ -56,10 +99,7 @@ def view(contract: Contract) -> dict[str, Any]:
         "key_terms": [{"title": escape(k.title), "value": escape(k.value),
                        "clause_numbers": k.clause_numbers} for k in key_terms(contract)],
         "matrix": matrix,
-        "totals": totals(rows),
-        "products": [{"name": escape(p.name), "model": escape(p.model),
-                      "software_version": escape(p.software_version or "")}
-                     for p in deal.products],
+        **schedule_c(deal.products),
     }
 
 

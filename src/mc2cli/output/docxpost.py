@@ -19,8 +19,10 @@ import re
 import zipfile
 from collections.abc import Callable
 from html import escape
+from typing import TYPE_CHECKING
 
-from mc2cli.output.structure import Layout
+if TYPE_CHECKING:
+    from mc2cli.output.structure import Layout
 
 NUM_ID = "9400"  # far above the ids pandoc gives its own lists
 HEADER_PART = "word/header1.xml"

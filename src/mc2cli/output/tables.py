@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mc2cli.assembly.contract import Contract
+from mc2cli.assembly.contract import AssembledClause, Contract
+from mc2cli.assembly.obligors import BOTH, HDO, MDM, obligors
 from mc2cli.inputs.values import bounds_text, plain, unit
 
 
@@ -54,8 +55,19 @@ class Responsibility:
     obligor: str
 
 
+def owed_by(contract: Contract, clause: AssembledClause) -> str:
+    """Who owes something in the clause's chosen text ("hdo", "mdm" or "both"), read from
+    its obligation sentences ("Supplier shall ..."); a text that sets no duty keeps the
+    library's declared obligor."""
+    found = obligors(clause.text, contract.context["hdo"], contract.context["mdm"])
+    if found == {HDO, MDM}:
+        return BOTH
+    return next(iter(found)) if found else clause.obligor
+
+
 def responsibilities(contract: Contract) -> list[Responsibility]:
-    return [Responsibility(s.id, s.title, c.number, c.id, c.title, c.obligor)
+    """One row per clause: who owes something in the text the deal actually chose."""
+    return [Responsibility(s.id, s.title, c.number, c.id, c.title, owed_by(contract, c))
             for s in contract.all_sections for c in s.clauses]
 
 
