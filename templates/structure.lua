@@ -100,20 +100,25 @@ local function widen(tbl)
     if spec[2] ~= nil and spec[2] ~= 0 then return tbl end
   end
   local longest = {}
-  local function measure(rows)
+  local function measure(rows, header)
     for _, row in ipairs(rows) do
       for c, cell in ipairs(row.cells) do
-        local n = #plain_text(cell.contents)
-        longest[c] = math.max(longest[c] or 0, math.min(math.max(n, 10), 60))
+        local text = plain_text(cell.contents)
+        local n = #text
+        if header then  -- a heading may wrap, but between words, and it is bold
+          n = 0
+          for word in text:gmatch("%S+") do n = math.max(n, #word + 5) end
+        end
+        longest[c] = math.max(longest[c] or 0, math.min(math.max(n, 11), 40))
       end
     end
   end
-  measure(tbl.head.rows)
-  for _, body in ipairs(tbl.bodies) do measure(body.body) end
+  measure(tbl.head.rows, true)
+  for _, body in ipairs(tbl.bodies) do measure(body.body, false) end
   local total = 0
-  for c = 1, #tbl.colspecs do total = total + (longest[c] or 10) end
+  for c = 1, #tbl.colspecs do total = total + (longest[c] or 11) end
   for c, spec in ipairs(tbl.colspecs) do
-    tbl.colspecs[c] = {spec[1], (longest[c] or 10) / total}
+    tbl.colspecs[c] = {spec[1], (longest[c] or 11) / total}
   end
   return tbl
 end

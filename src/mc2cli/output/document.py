@@ -37,9 +37,9 @@ def _party(party: Party, default_short: str) -> dict[str, Any]:
 PRODUCT_COLUMNS = (
     ("quantity", "Quantity", "supply"),
     ("delivery_date", "Delivery date", "supply"),
-    ("end_of_support", "Committed End of Support", "security"),
+    ("end_of_support", "End of Support (committed)", "security"),
     ("operating_system", "Operating system", "security"),
-    ("os_end_of_support", "Operating system End of Support", "security"),
+    ("os_end_of_support", "OS End of Support", "security"),
     ("cyber_device", "Cyber Device", "security"),
     ("handles_phi", "Handles PHI", "security"),
 )
