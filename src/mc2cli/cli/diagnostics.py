@@ -36,6 +36,7 @@ RULES: dict[str, str] = {
     "lock-outdated": "A choice or value of the deal changed the contract since its lock file.",
     "max-deviations": "The deal departs from the Middle more often than allowed.",
     "notes": "A clause has no negotiator's notes.",
+    "obligor": "A clause's declared obligor disagrees with the duties its texts set.",
     "parameter-bounds": "A parameter default lies outside its bounds.",
     "parameter-default": "A parameter lacks a default for a position.",
     "parameter-undeclared": "A clause text uses an undeclared parameter.",
