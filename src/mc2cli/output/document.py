@@ -32,8 +32,9 @@ def _party(party: Party, default_short: str) -> dict[str, Any]:
     }
 
 
-# Schedule C's optional columns: (field, heading, table). A column appears when any
-# product gives a value; "supply" columns join the product table, "security" ones a second.
+# Schedule C's optional fields: (field, heading, table). Every deal shows every column, a
+# field it leaves out reading "not stated": two deals' Schedule C then differ only in cells
+# and rows, which a redline tracks cleanly (whole tables appearing or going it does not).
 PRODUCT_COLUMNS = (
     ("quantity", "Quantity", "supply"),
     ("delivery_date", "Delivery date", "supply"),
@@ -56,10 +57,9 @@ def _cell(value: object) -> str:
 
 
 def schedule_c(products: Sequence[Product]) -> dict[str, Any]:
-    """Schedule C's two tables: what is supplied, and the security facts of each product;
-    an optional column only when some product fills it, the second table only if any."""
-    used = [(f, title, table) for f, title, table in PRODUCT_COLUMNS
-            if any(getattr(p, f) is not None for p in products)]
+    """Schedule C's further tables: what is supplied, and the security facts of each
+    product."""
+    used = PRODUCT_COLUMNS
     supply = [(f, t) for f, t, table in used if table == "supply"]
     security = [(f, t) for f, t, table in used if table == "security"]
     return {
