@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
+import subprocess
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -246,3 +249,69 @@ def _audit(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line("mc2 audit: " + ", ".join(f"{k} {v}" for k, v in AUDIT_COUNTS.items()))
+
+
+# --- git, for the tests of `mc2 diff --rev` ------------------------------------------------
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    proc = subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=True, timeout=60)
+    return proc.stdout
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tiny: Path) -> Path:
+    """The tiny library and deal, committed in a fresh git repository."""
+    git(tiny, "init", "-q")
+    commit_all(tiny, "first draft")
+    return tiny
+
+
+CHANGES = """\
+parameters:
+  patch_days: 20
+principles:
+  audit: {omit: true, reason: Audit rights are in the MSA.}
+clauses:
+  patching.install: {position: hdo, reason: Clinical engineering installs in batches.}
+extra_clauses:
+  - id: deal.training
+    principle: patching
+    title: Training
+    obligor: mdm
+    text: "{{ mdm }} shall train clinical engineering once a year."
+    reason: Requested by clinical engineering.
+"""
+
+
+def changed_deal(tiny: Path, extra: str = CHANGES) -> Path:
+    new = tiny / "new.yaml"
+    new.write_text((tiny / "deal.yaml").read_text() + extra, encoding="utf-8")
+    return new
+
+
+def diff_json(*args: str) -> dict[str, object]:
+    from typer.testing import CliRunner
+
+    from mc2cli.cli.main import app
+    result = CliRunner().invoke(app, ["diff", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def parts(data: dict[str, object]) -> list[tuple[object, object, object]]:
+    text = data["text"]
+    assert isinstance(text, list)
+    return [(p["clause"], p["title"], p["status"]) for p in text]
