@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from mc2cli.assembly.contract import AssembledClause, Contract
-from mc2cli.reading.match import bookmark_name
+from mc2cli.output.structure import bookmark_name
 from mc2cli.reading.plain import key, md_paragraphs
 
 AUTHOR = "Jordan Lee"
@@ -105,7 +105,8 @@ class Returned:
         """The clause's heading and body paragraphs, found by its heading text."""
         c = next(c for c in self.contract.clauses if c.id == cid)
         paras = self.doc.paragraphs
-        start = next(i for i, p in enumerate(paras) if key(p.text) == key(f"{c.number} {c.title}"))
+        heads = {key(f"{c.number} {c.title}"), key(c.title)}  # Word numbering: title alone
+        start = next(i for i, p in enumerate(paras) if key(p.text) in heads)
         out = [paras[start]]
         for p in paras[start + 1:]:
             if p.style is not None and p.style.name and p.style.name.startswith("Heading"):

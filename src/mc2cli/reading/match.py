@@ -10,12 +10,12 @@ signatures, schedules); tables are the schedules' and belong to no clause.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from mc2cli.assembly.contract import AssembledClause, Contract
+from mc2cli.output.structure import bookmark_name
 from mc2cli.reading.docxread import Para, Returned
 from mc2cli.reading.plain import key, md_paragraphs
 
@@ -24,16 +24,8 @@ from mc2cli.reading.plain import key, md_paragraphs
 SIMILAR_BODY = 0.75
 SIMILAR_HEADING = 0.85
 
-_NOT_NAME = re.compile(r"[^A-Za-z0-9]")
+
 _NUMBERED = re.compile(r"^\d{1,3}\.\d{1,3}\s")
-
-
-def bookmark_name(clause_id: str) -> str:
-    """The clause bookmark a build writes (the rule the documents stage uses)."""
-    name = "mc2_" + _NOT_NAME.sub("_", clause_id)
-    if len(name) <= 40:
-        return name
-    return name[:31] + "_" + hashlib.sha1(clause_id.encode("utf-8")).hexdigest()[:8]
 
 
 @dataclass
@@ -68,12 +60,18 @@ def expected(contract: Contract) -> list[Expected]:
     return [Expected(c, f"{c.number} {c.title}", md_paragraphs(c.text))
             for c in contract.clauses]
 
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
+
 
 def frame_keys(contract: Contract, markdown: str) -> tuple[set[str], dict[str, str]]:
     """Keys of the paragraphs that are the contract's own frame, and its section headings."""
     clause_keys = {key(p) for e in expected(contract) for p in [e.heading, *e.body]}
-    frame = {key(p) for p in md_paragraphs(markdown)} - clause_keys
-    headings = {key(f"{s.number}. {s.title}"): s.id for s in contract.sections}
+    clause_keys |= {key(e.clause.title) for e in expected(contract)}
+    # A built DOCX numbers its headings with Word numbering, so their text has no number.
+    frame = {key(q) for p in md_paragraphs(markdown)
+             for q in (p, _SECTION_NUMBER.sub("", p, count=1))} - clause_keys
+    headings = {key(t): s.id for s in contract.sections
+                for t in (f"{s.number}. {s.title}", s.title)}
     return frame, headings
 
 
@@ -86,13 +84,16 @@ def locate(returned: Returned, contract: Contract, markdown: str) -> Layout:
                   if p.index in frame and key(p.text) in headings}
     starts: dict[str, tuple[int, str]] = {}
     by_mark: dict[str, int] = {}
+    # A deleted clause's bookmark can survive as an empty mark on a neighbour's paragraph
+    # (Word and LibreOffice keep it so). A clause's mark counts where it stands alone.
     for p in paras:
-        for name in p.bookmarks:
-            by_mark.setdefault(name, p.index)
+        marks = sorted({name for name in p.bookmarks if name.startswith("mc2_")})
+        if len(marks) == 1:
+            by_mark.setdefault(marks[0], p.index)
     used: set[int] = set()
     for e in exp:
         at = by_mark.get(bookmark_name(e.clause.id))
-        if at is not None:
+        if at is not None and at not in used:
             starts[e.clause.id] = (at, "bookmark")
             used.add(at)
     live = [p for p in paras if not p.gone and not p.in_table and p.text]

@@ -31,10 +31,16 @@ _ENUMERATOR = re.compile(r"^(?:\((?:[a-z]|[ivxlc]+|\d{1,3})\)|(?:[a-z]|[ivxlc]+|
                          re.I)
 
 
+# A cross-reference is a REF field: Word and LibreOffice renumber it when a clause is deleted
+# or inserted, so its number is not an edit of the text.
+_SECTION_REF = re.compile(r"\b(sections?)\s+\d+(?:\.\d+)*", re.I)
+
+
 def key(text: str) -> str:
     """`fold`, and without a leading list enumerator such as `(a) `: pandoc makes those list
-    numbering, which a Word file shows but does not hold as text."""
-    return _ENUMERATOR.sub("", fold(text))
+    numbering, which a Word file shows but does not hold as text; cross-reference numbers
+    are left out (fields that the editor renumbers)."""
+    return _SECTION_REF.sub(r"\1 #", _ENUMERATOR.sub("", fold(text)))
 
 
 def md_paragraphs(markdown: str) -> list[str]:
