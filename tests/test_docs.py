@@ -84,6 +84,12 @@ def test_the_quick_start_runs_as_written(tmp_path: Path) -> None:
         assert (tmp_path / "out" / "lakeside" / name).is_file(), name
     assert (tmp_path / "out" / "redline.docx").is_file()
     assert "position" in done.stdout  # the diff shows the positions that moved
+    # check, build and report each list the starter's placeholders; strict refuses them
+    assert done.stderr.count("parties.hdo.address: 'Principal office address' is a "
+                             "placeholder") == 3
+    strict = subprocess.run(["mc2", "check", "--strict", "lakeside.yaml"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert strict.returncode == 1 and "error: parties.hdo.address" in strict.stderr
 
 
 def _pages() -> list[Path]:

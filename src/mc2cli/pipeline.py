@@ -18,6 +18,7 @@ from mc2cli.errors import InputError, Problem, UsageError
 from mc2cli.inputs.layers import load_library, resolve_layers
 from mc2cli.inputs.library import Library
 from mc2cli.inputs.models import Deal
+from mc2cli.inputs.placeholders import placeholder_problems
 from mc2cli.inputs.validate import validate_lenient
 from mc2cli.inputs.yamlload import Document, load_path
 from mc2cli.paths import builtin_library_dir
@@ -145,6 +146,7 @@ def check(deal_path: Path, *, strict: bool = False, library: list[Path] | None =
     problems: list[Problem] = []
     try:
         deal, doc, problems = _read_deal(deal_path)
+        problems.extend(placeholder_problems(doc))  # `# edit:` values left from `mc2 init`
         if deal is None:  # still check the ids it names, so every problem shows in one run
             return CheckResult(deal_path, None, sorted({*problems,
                                                         *_ids_without_model(doc, deal_path,

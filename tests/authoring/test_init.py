@@ -1,4 +1,5 @@
-"""`mc2 init`: a starter deal that passes `mc2 check --strict` and builds, commented as its own
+"""`mc2 init`: a starter deal that passes `mc2 check` (its `# edit:` placeholders listed as
+warnings), and `mc2 check --strict` once they are replaced, and builds, commented as its own
 menu, never overwriting a deal, from flags or from checked interactive answers."""
 
 from __future__ import annotations
@@ -38,9 +39,31 @@ def _init(tmp_path: Path, *args: str, input: str | None = None) -> tuple[int, st
 
 
 def _check(deal: Path) -> None:
+    """Checks with only placeholder warnings; strict refuses them; once each is replaced and
+    its marker deleted (as a user would), strict passes."""
+    marked = sum("# edit:" in ln for ln in deal.read_text().splitlines()
+                 if not ln.startswith("#"))
+    result = runner.invoke(app, ["check", str(deal)])
+    assert result.exit_code == 0, result.output
+    assert f"0 errors, {marked} warnings" in result.output
+    assert result.output.count("is a placeholder, marked '# edit:") == marked
+    if marked:
+        assert runner.invoke(app, ["check", "--strict", str(deal)]).exit_code == 1
+    _replace_placeholders(deal)
     result = runner.invoke(app, ["check", "--strict", str(deal)])
     assert result.exit_code == 0, result.output
     assert "0 errors, 0 warnings" in result.output
+
+
+def _replace_placeholders(deal: Path) -> None:
+    lines = []
+    for line in deal.read_text().splitlines():
+        if "# edit:" in line and not line.startswith("#"):
+            line = line.split("# edit:")[0].rstrip()
+            line = (line.replace("Principal office address", "1 Main Street, Springfield")
+                    .replace("Authorized Signatory", "Jane Doe"))
+        lines.append(line)
+    deal.write_text("\n".join(lines) + "\n")
 
 
 def test_init_with_flags_checks_strict_and_builds(tmp_path: Path) -> None:
@@ -196,10 +219,10 @@ def test_default_effective_date_rule() -> None:
 def test_a_folder_gets_deal_yaml(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    _check(tmp_path / "deal.yaml")
     text = (tmp_path / "deal.yaml").read_text()
     assert "name: Medical Device, model: Medical Device}  # edit:" in text
     assert "    name: Health System                   # edit:" in text
+    _check(tmp_path / "deal.yaml")
 
 
 @pytest.mark.parametrize("name", ["three/", "three", "three.d", "nested/three/"])

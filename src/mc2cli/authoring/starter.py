@@ -1,8 +1,10 @@
 """The starter deal `mc2 init` writes: valid at once, commented, and its own menu.
 
-The file passes `mc2 check --strict` as written. Values the user did not give are sensible
-defaults marked `# edit:`; below the deal, every principle of the library is listed with its
-clauses (id, title, who owes it, what the positions change), as comments.
+The file passes `mc2 check` as written. Values the user did not give are defaults marked
+`# edit:`, which `mc2 check` reports as placeholders (warnings; errors under --strict) until
+the user replaces the value and deletes the marker; below the deal, every principle of the
+library is listed with its clauses (id, title, who owes it, what the positions change), as
+comments.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from mc2cli.inputs.placeholders import STARTER_ADDRESS, STARTER_SIGNATORY
+
 if TYPE_CHECKING:  # the models load on first use: `mc2 --help` imports this module
     from mc2cli.inputs.library import Library
     from mc2cli.inputs.models import Position
 
 DEFAULT_GOVERNING_LAW = "the State of New York"
-DEFAULT_ADDRESS = "Principal office address"
-DEFAULT_SIGNATORY = ("Authorized Signatory", "Authorized Officer")
+DEFAULT_ADDRESS = STARTER_ADDRESS  # placeholders check reports these even without `# edit:`
+DEFAULT_SIGNATORY = STARTER_SIGNATORY
 DEFAULT_HDO = "Health System"
 DEFAULT_MDM = "Device Manufacturer"
 DEFAULT_PRODUCT = "Medical Device"
@@ -151,9 +155,9 @@ def starter_text(lib: Library, answers: Answers) -> str:
 def _header(answers: Answers) -> list[str]:
     return [
         f"# yaml-language-server: $schema={answers.schema}",
-        "# A deal for mc2, written by `mc2 init`. Values marked `# edit:` are defaults that",
-        "# pass `mc2 check` but are yours to replace. `mc2 check --strict deal.yaml` checks the",
-        "# file and `mc2 build deal.yaml` writes the contract; the menu at the end lists every",
+        "# A deal for mc2, written by `mc2 init`. Values marked `# edit:` are placeholders:",
+        "# replace each and delete its marker (`mc2 check` lists those left; `--strict` refuses",
+        "# them). `mc2 build deal.yaml` writes the contract; the menu at the end lists every",
         "# principle and clause you can move, omit or change.",
     ]
 

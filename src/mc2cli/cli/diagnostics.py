@@ -42,6 +42,7 @@ RULES: dict[str, str] = {
     "parameter-undeclared": "A clause text uses an undeclared parameter.",
     "parameter-unlisted": "A clause text uses a parameter its clause does not list.",
     "parameter-unused": "A declared parameter is used by no clause text.",
+    "placeholder": "A deal value is still the placeholder `mc2 init` wrote (marked `# edit:`).",
     "positions": "A clause does not give a text for each position.",
     "principle-empty": "A principle has no clauses.",
     "reason": "A deviation from the Middle gives no reason.",

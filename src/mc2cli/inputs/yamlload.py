@@ -9,7 +9,9 @@ stay strings, and pydantic coerces each one for the field it lands in.
 
 from __future__ import annotations
 
+import bisect
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,10 @@ class Document:
     locs: dict[PathKey, Loc] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     text_starts: dict[PathKey, int] = field(default_factory=dict)
+    # Comments that end a line holding YAML (not comment-only lines): line -> (column of
+    # the '#', the comment's text after '#'). PyYAML drops comments; `# edit:` markers
+    # (placeholders.py) are read from here.
+    comments: dict[int, tuple[int, str]] = field(default_factory=dict)
 
     def loc(self, key: PathKey) -> Loc:
         """The location of a node, or of its nearest located ancestor."""
@@ -173,6 +179,7 @@ def _mark(mark: Any) -> Loc:
 def load_text(text: str, path: str) -> Document:
     """Parse YAML text into plain dicts, lists and strings, with locations."""
     b = _Builder(path)
+    spans: list[tuple[int, int]] = []  # quoted and block scalars: a '#' inside is text
     # Each frame: [container, key-path, pending-key, anchor, start-count, is_map, skip-value]
     stack: list[list[Any]] = []
     docs = 0
@@ -209,6 +216,8 @@ def load_text(text: str, path: str) -> Document:
                 continue
             if isinstance(ev, yaml.ScalarEvent):
                 b.count(1, ev.start_mark)
+                if ev.style and ev.start_mark and ev.end_mark:
+                    spans.append((ev.start_mark.index, ev.end_mark.index))
                 value = ev.value
                 if not ev.style and ev.implicit[0] and value in _NULLS:
                     value = None
@@ -270,7 +279,33 @@ def load_text(text: str, path: str) -> Document:
     if root is None:
         raise _fail(path, 1, 1, "file is empty", "see the README for what the file holds")
     b.doc.data = root
+    if "#" in text:
+        b.doc.comments = trailing_comments(text, spans)
     return b.doc
+
+
+_HASH = re.compile(r"(?:^|(?<=\s))#")
+
+
+def trailing_comments(text: str, spans: list[tuple[int, int]]) -> dict[int, tuple[int, str]]:
+    """Comments after YAML on the same line. A comment starts at a '#' that begins the line
+    or follows white space, outside quoted and block scalars (`spans`, as character
+    offsets); a line with nothing before its comment is a comment line and is left out."""
+    found: dict[int, tuple[int, str]] = {}
+    starts = sorted(spans)
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        if "#" in line:
+            for m in _HASH.finditer(line):
+                at = offset + m.start()
+                i = bisect.bisect_right(starts, (at, float("inf"))) - 1
+                if i >= 0 and starts[i][0] <= at < starts[i][1]:
+                    continue  # inside a quoted or block scalar
+                if line[:m.start()].strip():
+                    found[number] = (m.start() + 1, line[m.end():].strip())
+                break
+        offset += len(line)
+    return found
 
 
 def _next_key(stack: list[list[Any]]) -> PathKey:
