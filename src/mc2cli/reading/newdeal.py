@@ -15,6 +15,7 @@ from pathlib import Path
 from mc2cli.errors import InputError, OutputError, Problem
 from mc2cli.inputs.library import Library
 from mc2cli.reading.analysis import MISSING, Analysis, Item
+from mc2cli.reading.figures import Figure
 from mc2cli.reading.segments import Segment
 
 
@@ -62,10 +63,7 @@ def deal_text(a: Analysis, lib: Library, layers: list[str], placeholders: dict[s
     """The deal's YAML. `placeholders` gives the values the user must edit (the same ones
     `mc2 init` writes): the keys in PLACEHOLDERS."""
     ph = placeholders
-    by_clause: dict[str, list[Item]] = defaultdict(list)
-    for it in a.items:
-        if it.match.clause and it.match.confidence != "low":
-            by_clause[it.match.clause].append(it)
+    by_clause = _figures_by_clause(a.items, lib)
     lines = [
         f"# A starter deal written by `mc2 analyze` from {a.source}.",
         "# It follows their paper as closely as the library allows: their figures as parameters,",
@@ -107,24 +105,42 @@ def deal_text(a: Analysis, lib: Library, layers: list[str], placeholders: dict[s
     return "\n".join(lines) + "\n"
 
 
-def _clause(cid: str, items: list[Item]) -> list[str]:
+def _figures_by_clause(items: list[Item], lib: Library
+                       ) -> dict[str, list[tuple[Segment, Figure]]]:
+    """Each placed figure under the clause that uses its parameter: the matched clause when it
+    does, else the first clause of the matched principle that does (a figure placed against the
+    principle's other clauses must not land on a clause without that parameter)."""
+    by_clause: dict[str, list[tuple[Segment, Figure]]] = defaultdict(list)
+    for it in items:
+        cid = it.match.clause
+        if not cid or it.match.confidence == "low" or cid not in lib.clauses:
+            continue
+        for f in it.figures:
+            if not f.parameter or not f.nearest:
+                continue
+            owner = cid if f.parameter in lib.clauses[cid].clause.parameters else next(
+                (lc.clause.id for lc in lib.section_clauses(lib.clauses[cid].section)
+                 if f.parameter in lc.clause.parameters), None)
+            if owner is not None:
+                by_clause[owner].append((it.segment, f))
+    return by_clause
+
+
+def _clause(cid: str, figures: list[tuple[Segment, Figure]]) -> list[str]:
     votes: Counter[str] = Counter()
     params: dict[str, int] = {}
     cited: list[str] = []
     outside: list[str] = []
-    for it in items:
-        for f in it.figures:
-            if not f.parameter or not f.nearest:
-                continue
-            if f.in_bounds:
-                votes[f.nearest] += 1
-                value = _value(f.parameter_value or f.value)
-                if value >= 1:
-                    params.setdefault(f.parameter, value)
-                cited.append(f"{_section(it.segment)} sets {f.text}")
-            else:
-                outside.append(f"{f.text} in their {_section(it.segment)} is outside the "
-                               "library's bounds")
+    for segment, f in figures:
+        if f.in_bounds and f.nearest:
+            votes[f.nearest] += 1
+            value = _value(f.parameter_value or f.value)
+            if value >= 1:
+                params.setdefault(f.parameter or "", value)
+            cited.append(f"{_section(segment)} sets {f.text}")
+        else:
+            outside.append(f"{f.text} in their {_section(segment)} is outside the "
+                           "library's bounds")
     if not votes:
         return []
     position = max(sorted(votes), key=lambda k: (votes[k], k == "middle"))
