@@ -99,3 +99,20 @@ def test_model_vectors_are_unit_length(model: Encoder) -> None:
     vectors = model.encode(["Vendor shall patch.", "A much longer sentence about audits."])
     assert vectors.shape == (2, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_texts_are_not_padded_to_the_longest_possible_input(model: Encoder) -> None:
+    # The shipped tokenizer file pads to 128 tokens; mc2 turns that off, so a heading costs
+    # what a heading does and padding does not skew the int8 activation scales.
+    from mc2cli.reading.embedding import MiniLM
+
+    assert isinstance(model, MiniLM)
+    assert len(model.tokenizer.encode("Security patches").ids) < 10
+    assert len(model.tokenizer.encode("word " * 400).ids) == 128  # still truncated
+
+
+def test_a_repeated_text_gets_the_same_row(model: Encoder) -> None:
+    import numpy as np
+
+    vectors = model.encode(["Vendor shall patch.", "Audit rights.", "Vendor shall patch."])
+    assert vectors.shape == (3, 384) and np.array_equal(vectors[0], vectors[2])

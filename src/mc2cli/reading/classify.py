@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mc2cli.inputs.library import Library
-from mc2cli.reading.embedding import Encoder
+from mc2cli.reading.embedding import Encoder, encode_cached
 from mc2cli.reading.lexical import Index
 from mc2cli.reading.segments import Segment
 from mc2cli.reading.signals import Signals
@@ -108,7 +108,7 @@ class Matcher:
         self.index = Index(lexical_docs)
         self.owner = dict(self.clauses)
         self.library_vectors: NDArray[np.float32] | None = (
-            encoder.encode(semantic_texts) if encoder else None)
+            encode_cached(encoder, semantic_texts) if encoder else None)
 
     # --- raw scores -------------------------------------------------------------------------
 
