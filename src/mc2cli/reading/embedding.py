@@ -83,6 +83,9 @@ class MiniLM:
         options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
         options.enable_cpu_mem_arena = False  # keeps the peak near the model's own size
+        # Idle worker threads sleep instead of spinning: on a busy machine spinning burned a
+        # third more CPU and took a third longer (155 paragraphs: 6.4 s against 9.0 s).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(model), options,
                                             providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(tokenizer))
