@@ -47,7 +47,7 @@ def test_installed_wheel_builds_from_another_folder(wheel: Path, tmp_path: Path,
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (work / "out").iterdir()) == [
         "contract.docx", "contract.html", "contract.md", "contract.pdf", "manifest.json",
-        "notes.docx", "notes.md"]
+        "notes.md"]
     listing = subprocess.run([sys.executable, "-m", "mc2cli", "library", "lint"], cwd=work,
                              env=env, capture_output=True, text=True, check=False)
     assert "builtin:" in listing.stderr

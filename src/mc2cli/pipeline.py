@@ -238,49 +238,50 @@ def _jsonable(value: Any) -> Any:
 
 
 def render_outputs(contract: Contract, formats: list[str], deal_path: Path,
-                   page: PageOptions | None = None) -> dict[str, bytes]:
-    """Every requested file's bytes, in memory; nothing written."""
+                   page: PageOptions | None = None, *, notes: bool = False) -> dict[str, bytes]:
+    """Every requested file's bytes, in memory; nothing written. `notes.md` is always there;
+    `notes`: the notes as DOCX too (notes.docx)."""
     from mc2cli.output.convert import FORMATS, convert
     from mc2cli.output.document import to_markdown
     from mc2cli.output.notes import to_markdown as notes_markdown
     from mc2cli.output.structure import layout_for, structure_json
     markdown = to_markdown(contract)
-    notes = notes_markdown(contract)
-    structure = structure_json(contract)
-    layout = layout_for(contract, page)
-    jobs = {f"contract.{fmt}": (markdown, fmt) for fmt in FORMATS if fmt in formats and fmt != "md"}
-    if "docx" in formats:
-        jobs["notes.docx"] = (notes, "docx")
-
-    def job(name: str, text: str, fmt: str) -> bytes:
-        if name.startswith("contract."):
-            return convert(text, fmt, structure=structure, layout=layout)
-        return convert(text, fmt)
-
-    # The converters are separate processes: run them side by side.
-    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
-        futures = {name: pool.submit(job, name, text, fmt)
-                   for name, (text, fmt) in jobs.items()}
-        converted = {name: future.result() for name, future in futures.items()}
+    wanted = [fmt for fmt in FORMATS if fmt in formats and fmt != "md"]
+    jobs = len(wanted) + notes
     files: dict[str, bytes] = {}
-    if "md" in formats:
-        files["contract.md"] = markdown.encode()
-    files.update(converted)
-    files["notes.md"] = notes.encode()
+    # The converters are separate processes: start them first and side by side, then do
+    # the rest of mc2's work (the notes, the manifest) while they run.
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, os.cpu_count() or 1))) as pool:
+        futures = {}
+        if wanted:
+            structure = structure_json(contract)
+            layout = layout_for(contract, page)
+            futures = {f"contract.{fmt}": pool.submit(convert, markdown, fmt,
+                                                      structure=structure, layout=layout)
+                       for fmt in wanted}
+        notes_text = notes_markdown(contract)
+        if notes:
+            futures["notes.docx"] = pool.submit(convert, notes_text, "docx")
+        if "md" in formats:
+            files["contract.md"] = markdown.encode()
+        files.update({name: future.result() for name, future in futures.items()})
+    files["notes.md"] = notes_text.encode()
     files["manifest.json"] = manifest(contract, files, deal_path)
     return files
 
 
 def build(deal_path: Path, *, out_dir: Path | None = None, formats: list[str] | None = None,
           strict: bool = False, library: list[Path] | None = None,
-          page: PageOptions | None = None) -> BuildResult:
-    """Check, assemble and write every format; all files appear or none do."""
+          page: PageOptions | None = None, notes: bool = False) -> BuildResult:
+    """Check, assemble and write every format; all files appear or none do. `notes`: also
+    the notes as DOCX (notes.md is always written)."""
     from mc2cli.output.convert import FORMATS
     from mc2cli.output.write import publish
     result = check(deal_path, strict=strict, library=library)
     if result.contract is None:
         raise InputError(result.problems)
-    files = render_outputs(result.contract, formats or list(FORMATS), deal_path, page)
+    files = render_outputs(result.contract, formats or list(FORMATS), deal_path, page,
+                           notes=notes)
     target = out_dir or default_out_dir(deal_path)
     written = publish(target, files)
     return BuildResult(deal_path, target, written,
@@ -335,14 +336,15 @@ class StaleResult:
 def stale_outputs(deal_path: Path, *, out_dir: Path | None = None,
                   formats: list[str] | None = None, strict: bool = False,
                   library: list[Path] | None = None,
-                  page: PageOptions | None = None) -> StaleResult:
+                  page: PageOptions | None = None, notes: bool = False) -> StaleResult:
     """Rebuild in memory and compare with the output folder's files; writes nothing."""
     from mc2cli.output.convert import FORMATS
     from mc2cli.output.stale import stale_files
     result = check(deal_path, strict=strict, library=library)
     if result.contract is None:
         raise InputError(result.problems)
-    files = render_outputs(result.contract, formats or list(FORMATS), deal_path, page)
+    files = render_outputs(result.contract, formats or list(FORMATS), deal_path, page,
+                           notes=notes)
     target = out_dir or default_out_dir(deal_path)
     stale = stale_files(target, files, display(target), display(deal_path))
     return StaleResult(deal_path, target, sorted(files), stale,

@@ -87,3 +87,19 @@ def test_progress_bar_on_a_terminal(tiny: Path, monkeypatch: pytest.MonkeyPatch)
     assert all(o.ok for o in outcomes)
     shown = buffer.getvalue()
     assert "building" in shown and "3/3" in shown
+
+
+def test_notes_flag_writes_notes_docx_and_check_compares_it(tiny: Path) -> None:
+    out = tiny / "out"
+    deal = str(tiny / "deal.yaml")
+    built = runner.invoke(app, ["build", deal, "-o", str(out), "-t", "md", "--notes"])
+    assert built.exit_code == 0, built.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "contract.md", "manifest.json", "notes.docx", "notes.md"]
+    fresh = runner.invoke(app, ["build", "--check", deal, "-o", str(out), "-t", "md",
+                                "--notes"])
+    assert fresh.exit_code == 0, fresh.output
+    (out / "notes.docx").unlink()
+    stale = runner.invoke(app, ["build", "--check", deal, "-o", str(out), "-t", "md",
+                                "--notes"])
+    assert stale.exit_code == 1 and "notes.docx" in stale.output

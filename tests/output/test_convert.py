@@ -28,8 +28,23 @@ def test_every_format_is_byte_identical_between_runs(tiny: Path, tmp_path: Path)
     build(tiny / "deal.yaml", out_dir=tmp_path / "b", formats=["pdf", "html", "docx", "md"])
     a, b = _digests(tmp_path / "a"), _digests(tmp_path / "b")
     assert sorted(a) == ["contract.docx", "contract.html", "contract.md", "contract.pdf",
-                         "manifest.json", "notes.docx", "notes.md"]
+                         "manifest.json", "notes.md"]
     assert a == b
+
+
+def test_notes_docx_is_written_on_request_only(tiny: Path, tmp_path: Path) -> None:
+    build(tiny / "deal.yaml", out_dir=tmp_path / "plain", formats=["md", "docx"])
+    assert not (tmp_path / "plain" / "notes.docx").exists()
+    assert (tmp_path / "plain" / "notes.md").is_file()
+    build(tiny / "deal.yaml", out_dir=tmp_path / "notes", formats=["md"], notes=True)
+    build(tiny / "deal.yaml", out_dir=tmp_path / "again", formats=["md"], notes=True)
+    assert (tmp_path / "notes" / "notes.docx").read_bytes()[:2] == b"PK"
+    first, second = _digests(tmp_path / "notes"), _digests(tmp_path / "again")
+    assert first == second and "notes.docx" in first
+    manifest = (tmp_path / "notes" / "manifest.json").read_text()
+    assert '"notes.docx"' in manifest
+    assert (tmp_path / "notes" / "contract.md").read_bytes() == \
+        (tmp_path / "plain" / "contract.md").read_bytes()
 
 
 def test_timeout_leaves_previous_output_untouched(tiny: Path, monkeypatch: pytest.MonkeyPatch

@@ -28,6 +28,7 @@ class Job:
     check_only: bool = False
     lock: bool = False  # also write DEAL.lock beside the deal when it has none (--lock)
     page: PageOptions | None = None
+    notes: bool = False  # also the notes as DOCX (--notes)
 
 
 @dataclass
@@ -80,14 +81,15 @@ def run_one(job: Job) -> Outcome:
     try:
         if job.check_only:
             fresh = stale_outputs(job.deal, out_dir=job.out_dir, formats=list(job.formats),
-                                  strict=job.strict, library=library, page=job.page)
+                                  strict=job.strict, library=library, page=job.page,
+                                  notes=job.notes)
             names = ", ".join(Path(p.path).name for p in fresh.stale)
             summary = (f"stale in {fresh.out_dir}/: {names}" if fresh.stale else
                        f"{fresh.out_dir}/ is up to date ({len(fresh.files)} files)")
             return Outcome(job.deal, not fresh.stale, summary, [*fresh.warnings, *fresh.stale],
                            1 if fresh.stale else 0)
         result = build(job.deal, out_dir=job.out_dir, formats=list(job.formats),
-                       strict=job.strict, library=library, page=job.page)
+                       strict=job.strict, library=library, page=job.page, notes=job.notes)
     except InputError as exc:
         verb = "not checked" if job.check_only else "not built"
         return Outcome(job.deal, False, f"{verb} ({_count(exc.problems)})", exc.problems,

@@ -183,6 +183,9 @@ def build(
         = False,
     track_changes: Annotated[bool, typer.Option(
         "--track-changes", help="Open the DOCX with Word's Track Changes on.")] = False,
+    notes: Annotated[bool, typer.Option(
+        "--notes", help="Also write the negotiator's notes as DOCX (notes.docx); notes.md "
+                        "is always written.")] = False,
 ) -> None:
     """Assemble each deal and write the contract in every format, with a manifest.
 
@@ -202,7 +205,8 @@ def build(
         page = PageOptions(draft or draft_date is not None, _draft_day(draft_date), toc,
                            track_changes)
         work = [Job(deal, target, tuple(formats), strict, tuple(layers) if layers else None,
-                    check_only, lock, page) for deal, target in plan(_expand(deals), output)]
+                    check_only, lock, page, notes)
+                for deal, target in plan(_expand(deals), output)]
         outcomes = _run_with_progress(work, jobs or default_workers(), build_many)
         if len(outcomes) > 1:
             failed = [o for o in outcomes if not o.ok]
