@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -241,6 +240,8 @@ def render_outputs(contract: Contract, formats: list[str], deal_path: Path,
                    page: PageOptions | None = None, *, notes: bool = False) -> dict[str, bytes]:
     """Every requested file's bytes, in memory; nothing written. `notes.md` is always there;
     `notes`: the notes as DOCX too (notes.docx)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from mc2cli.output.convert import FORMATS, convert
     from mc2cli.output.document import to_markdown
     from mc2cli.output.notes import to_markdown as notes_markdown

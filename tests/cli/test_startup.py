@@ -58,6 +58,15 @@ def test_command_help_loads_none_of_mc2s_heavy_parts(args: list[str]) -> None:
     assert [m for m in modules if m.startswith(HEAVY)] == []
 
 
+def test_check_loads_no_writer() -> None:
+    """A check writes nothing: no output stage, no lock comparison (without --locked), no
+    thread pool."""
+    _shown, modules = _loaded("check", str(ROOT / "examples" / "lakeside-infusion" / "deal.yaml"))
+    assert "mc2cli.pipeline" in modules  # the probe did run the check
+    unwanted = ("mc2cli.output", "mc2cli.review", "concurrent.futures")
+    assert [m for m in modules if m.startswith(unwanted)] == []
+
+
 def test_version_is_read_without_loading_the_library() -> None:
     shown, _modules = _loaded("--version")
     assert shown.splitlines()[1] == f"library: {edition(ROOT / 'clauses')}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -14,7 +15,13 @@ from mc2cli.inputs.library import Library
 def term_used(term: str, plural: str | None, text: str) -> bool:
     """Whether `text` uses the term (or its plural) as a whole word, capitalized as defined."""
     forms = [term, *([plural] if plural else [])]
-    return any(re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", text) for f in forms)
+    # A substring search first: most terms are absent from most texts.
+    return any(f in text and _whole_word(f).search(text) for f in forms)
+
+
+@functools.cache
+def _whole_word(form: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])")
 
 
 def definitions(lib: Library, clauses: list[AssembledClause], context: dict[str, Any],

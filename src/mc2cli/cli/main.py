@@ -88,11 +88,11 @@ def _check_one(path: Path, *, strict: bool, library: list[Path] | None, require:
     """Check one deal (and with `locked`, its lock file): its diagnostics and clause count."""
     from mc2cli.cli.diagnostics import DealDiagnostics
     from mc2cli.pipeline import check as check_deal
-    from mc2cli.review.locked import locked_changes
     result = check_deal(path, strict=strict, library=library, require=require,
                         max_deviations=max_deviations)
     diagnostics = DealDiagnostics(str(path), list(result.problems))
     if locked and result.contract is not None:
+        from mc2cli.review.locked import locked_changes
         for change in locked_changes(path, result.contract):
             diagnostics.problems.append(change.problem)
             if change.diff:
@@ -388,6 +388,9 @@ def print_wide(table: Any) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point."""
+    # mc2's models use no pydantic plugin, and looking for them (every installed package's
+    # entry points, through importlib.metadata) cost a check a tenth of a second.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     return app(args=argv, prog_name="mc2")
 
 
