@@ -134,10 +134,9 @@ def print_diff(result: ContractDiff) -> None:
                     out.print(_block(block))
 
 
-def _write_redline(result: ContractDiff, target: Path) -> None:
+def _write_redline(data: bytes, target: Path) -> None:
     from mc2cli.output.write import publish
-    from mc2cli.review.redline import redline_docx
-    written = publish(target.parent, {target.name: redline_docx(result)})
+    written = publish(target.parent, {target.name: data})
     err.print(f"wrote {shown(written[target.name])}", style="green", markup=False)
 
 
@@ -162,7 +161,7 @@ def diff(
 ) -> None:
     """Compare two deals: the choices that changed, then the contract text clause by clause."""
     def run() -> int:
-        from mc2cli.review.diff import diff_files, diff_revision, to_json
+        from mc2cli.review.diff import diff_files, diff_revision
         paths = _paths(deals, rev)
         if redline is not None and redline.suffix.lower() != ".docx":
             raise UsageError(f"--redline writes a Word file: name it {redline.stem}.docx")
@@ -170,11 +169,24 @@ def diff(
             result = diff_revision(paths[0], rev, library=_layers(library))
         else:
             result = diff_files(paths[0], paths[1], library=_layers(library))
+        if redline is None:
+            _print(result)
+            return 1 if exit_code and result.changed else 0
+        from concurrent.futures import ThreadPoolExecutor
+
+        from mc2cli.review.redline import redline_docx
+        # The converter runs while the diff prints (a separate process: the two overlap).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            docx = pool.submit(redline_docx, result)
+            _print(result)
+            data = docx.result()
+        _write_redline(data, redline)
+        return 1 if exit_code and result.changed else 0
+
+    def _print(result: ContractDiff) -> None:
         if format is DiffFormat.json:
+            from mc2cli.review.diff import to_json
             sys.stdout.write(to_json(result))
         else:
             print_diff(result)
-        if redline is not None:
-            _write_redline(result, redline)
-        return 1 if exit_code and result.changed else 0
     _guard(run)
