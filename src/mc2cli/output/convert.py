@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -91,6 +92,10 @@ def _run(args: list[str], data: bytes, what: str) -> bytes:
                           f"(raise the limit with {TIMEOUT_ENV}=SECONDS)") from None
     except OSError as exc:
         raise OutputError(f"{what} could not start: {exc.strerror}") from None
+    if proc.returncode in (-signal.SIGINT, -signal.SIGTERM):
+        # Ctrl-C or a cancelled job reached the converter first: mc2 is being interrupted,
+        # not failing (exit 130, whichever of the two processes saw the signal first).
+        raise KeyboardInterrupt
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise OutputError(f"{what} failed (exit {proc.returncode}): "
