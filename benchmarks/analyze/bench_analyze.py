@@ -71,9 +71,9 @@ def main() -> int:
     load = os.getloadavg()[0]
     print(f"{segments} segments, {method}, {os.cpu_count()} cores, load average {load:.1f}")
     cold, warm = runs[0], runs[1:]
-    print(f"first run (library vectors computed): {cold[0]:.1f} s wall, {cold[1]:.1f} s CPU, "
-          f"peak memory {cold[2]:.0f} MB")
-    print(f"later runs (vectors cached), median of {len(warm)}: "
+    print(f"first run (empty cache folder: library and its vectors computed): "
+          f"{cold[0]:.1f} s wall, {cold[1]:.1f} s CPU, peak memory {cold[2]:.0f} MB")
+    print(f"later runs (cached), median of {len(warm)}: "
           f"{statistics.median(w for w, _, _ in warm):.1f} s wall, "
           f"{statistics.median(c for _, c, _ in warm):.1f} s CPU, "
           f"peak memory {max(m for _, _, m in warm):.0f} MB")
