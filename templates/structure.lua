@@ -178,18 +178,68 @@ local function signature_block(blocks)
   return out
 end
 
-function Pandoc(doc)
-  local raw = doc.meta["mc2-structure"]
-  if raw == nil then
+-- Only blocks whose text holds "Section <digit>" are walked for references: stringify reads a
+-- block without turning its content into Lua values, which for every inline list of the
+-- contract cost as much as pandoc's own conversion. Blocks are walked bottom-up, so a table's
+-- cells have their references before the table is measured, as headings do before header().
+local function may_refer(el)
+  return pandoc.utils.stringify(el):find("Section%s+%d") ~= nil
+end
+
+-- A footnote's paragraphs are blocks of their own, walked before the paragraph that holds
+-- the note: the note is set aside while that paragraph is walked, so nothing is linked twice.
+local function with_references(el)
+  if not (map and may_refer(el)) then
     return nil
   end
-  map = pandoc.json.decode(pandoc.utils.stringify(raw))
-  doc.meta["mc2-structure"] = nil
-  doc = doc:walk({
-    Header = header,
-    Inlines = function(inlines) return references(inlines) end,
-    Table = widen,
-  })
-  doc.blocks = signature_block(doc.blocks)
-  return doc
+  local notes = {}
+  el = el:walk({Note = function(note)
+    notes[#notes + 1] = note
+    return pandoc.Str("\0mc2note" .. #notes)
+  end})
+  el = el:walk({Inlines = references})
+  if #notes == 0 then
+    return el
+  end
+  return el:walk({Str = function(str)
+    local k = str.text:match("^\0mc2note(%d+)$")
+    if k then return notes[tonumber(k)] end
+  end})
 end
+
+local function term_references(dl)
+  if not map then return nil end
+  local changed = false
+  for _, item in ipairs(dl.content) do
+    local term = with_references(pandoc.Plain(item[1]))
+    if term then
+      item[1] = term.content
+      changed = true
+    end
+  end
+  return changed and dl or nil
+end
+
+return {
+  {Meta = function(meta)
+    local raw = meta["mc2-structure"]
+    if raw == nil then return nil end
+    map = pandoc.json.decode(pandoc.utils.stringify(raw))
+    meta["mc2-structure"] = nil
+    return meta
+  end},
+  {Para = with_references,
+   Plain = with_references,
+   DefinitionList = term_references,
+   Header = function(h)
+     if not map then return nil end
+     return header(with_references(h) or h)
+   end,
+   Table = function(t) if map then return widen(t) end end},
+  {Pandoc = function(doc)
+    if map then
+      doc.blocks = signature_block(doc.blocks)
+      return doc
+    end
+  end},
+}

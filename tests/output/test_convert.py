@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,23 @@ def test_images_never_reach_the_docx(tmp_path: Path) -> None:
     data = convert.convert(f"![x]({secret})\n\n<img src='{secret}'>\n", "docx")
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert not [n for n in names if n.startswith("word/media/")]
+
+
+STRUCTURE = json.dumps({"sections": {}, "clauses": {"4.1": ["a.one", "mc2_a_one"],
+                                                     "4.2": ["a.two", "mc2_a_two"]},
+                        "signatures": "Signatures", "break_before": "Schedule A"})
+
+
+def test_references_are_linked_once_wherever_they_stand() -> None:
+    """Only blocks that mention a section are walked (structure.lua); a reference in bold, in
+    a table cell, across a line break or in a footnote is linked once, never inside itself."""
+    markdown = ("# T\n\n## 4. S\n\n### 4.1 One\n\nSee **Section 4.1** and\nSection\n4.2; "
+                "not Section 9.9.[^n]\n\n[^n]: As Section 4.2 says.\n\n"
+                "| a | b |\n|---|---|\n| Section 4.1 | x |\n")
+    html = convert.convert(markdown, "html", structure=STRUCTURE).decode()
+    assert html.count('href="#a.one"') == 2 and html.count('href="#a.two"') == 2
+    assert "<span>Section" not in html and "Section 9.9" in html
+    docx = convert.convert(markdown, "docx", structure=STRUCTURE)
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        xml = z.read("word/document.xml").decode() + z.read("word/footnotes.xml").decode()
+    assert xml.count("REF mc2_a_one") == 2 and xml.count("REF mc2_a_two") == 2
