@@ -112,3 +112,71 @@ def test_riverside_schedule_b_is_drawn_from_the_text() -> None:
     schedule_b = text.split("## Schedule B")[1].split("## Schedule C")[0]
     assert "| 11.4 | Installation of Security Patches | X | X |" in schedule_b
     assert "owed" not in schedule_b.lower().split("|", 1)[1]
+
+
+# --- dates and figures in the governing law's style -------------------------------------
+
+def _english(tmp_path: Path) -> str:
+    text = (ROOT / "examples" / "lakeside-infusion" / "deal.yaml").read_text()
+    deal = tmp_path / "deal.yaml"
+    deal.write_text(text.replace("governing_law: the State of Minnesota",
+                                 "governing_law: the laws of England and Wales"))
+    result = check(deal, strict=True)
+    assert result.contract is not None, [p.format() for p in result.problems]
+    return to_markdown(result.contract)
+
+
+def test_a_us_deal_and_an_english_deal_write_dates_and_figures_in_their_styles(
+        tmp_path: Path) -> None:
+    us = (ROOT / "examples" / "lakeside-infusion" / "contract.md").read_text()
+    uk = _english(tmp_path)
+    for american, british in [
+        ("Effective Date: January 1, 2027", "Effective Date: 1 January 2027"),
+        ("for at least one hundred eighty (180) days", "for at least one hundred and eighty (180) days"),
+        ("is limited to US\\$5,000,000 for all", "is limited to USD 5,000,000 for all"),
+        ("| Separate cap for Data Breach liability | US\\$5,000,000 |",
+         "| Separate cap for Data Breach liability | USD 5,000,000 |"),
+        ("| AcmeFlow 3000 Infusion Pump | 400 | March 1, 2027 |",
+         "| AcmeFlow 3000 Infusion Pump | 400 | 1 March 2027 |"),
+    ]:
+        assert american in us and american not in uk, american
+        assert british in uk and british not in us, british
+
+
+# Figures the old rendering wrote beside one another: digits alone for large counts
+# ("2,555 days"), words alone in a text ("within one business day"), money as a count of
+# millions ("five (5) million US dollars"), and British dates or "and" under US law.
+_UNITS = r"(?:business days?|days?|hours?|weeks?|months?|years?)"
+_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+          r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+          r"sixty|seventy|eighty|ninety|hundred|thousand)")
+_OLD = {
+    "digits without words in the text": re.compile(rf"(?<![(\d,.$-])\b\d[\d,]* {_UNITS}\b"),
+    "words without the figure": re.compile(rf"\b{_WORDS}(?:-[a-z]+)? {_UNITS}\b"),
+    "money counted in millions": re.compile(r"million US dollars"),
+    "a British date under US law": re.compile(
+        r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|"
+        r"October|November|December) \d{4}"),
+    "a British 'and' under US law": re.compile(r"hundred and|thousand and"),
+}
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_golden_contracts_write_every_figure_by_one_rule(name: str) -> None:
+    text = (ROOT / "examples" / name / "contract.md").read_text()
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("|"))
+    found = {what: pattern.findall(body if what != "money counted in millions" else text)
+             for what, pattern in _OLD.items()}
+    assert {what: hits for what, hits in found.items() if hits} == {}
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_notes_write_figures_by_the_same_rule(name: str) -> None:
+    """The notes quote clause texts (words and figure) and comment in figures alone."""
+    from mc2cli.output.notes import to_markdown as notes_markdown
+    result = check(ROOT / "examples" / name / "deal.yaml", strict=True)
+    assert result.contract is not None
+    notes = notes_markdown(result.contract)
+    found = {what: pattern.findall(notes) for what, pattern in _OLD.items()
+             if what != "digits without words in the text"}
+    assert {what: hits for what, hits in found.items() if hits} == {}

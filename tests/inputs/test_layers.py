@@ -71,7 +71,7 @@ def test_example_contract_uses_the_changed_default(house: Contract,
     builtin = load_library([builtin_library_dir()]).parameters
     param = builtin["remote_session_log_retention_days"][0]
     assert param.default["middle"] != "730"
-    assert "keep those records for at least seven hundred and thirty (730) days" \
+    assert "keep those records for at least seven hundred thirty (730) days" \
         in house_contract
     assert "| 730 days |" in house_contract.split("## Schedule A")[1]  # Key Terms
 

@@ -23,6 +23,10 @@ def param(kind: str, **extra: Any) -> Parameter:
     ("months", "twenty-four (24) months", 24), ("days", "1,500 days", 1500),
     ("boolean", "yes", True), ("boolean", "no", False),
     ("date", "1 March 2027", dt.date(2027, 3, 1)), ("date", "2027-03-01", dt.date(2027, 3, 1)),
+    ("date", "March 1, 2027", dt.date(2027, 3, 1)),
+    ("days", "three hundred and sixty-five (365) days", 365),
+    ("days", "three hundred sixty-five days", 365), ("days", "three hundred and sixty-five days", 365),
+    ("days", "two thousand five hundred fifty-five (2,555) days", 2555),
     ("days", "soon", None), ("date", "31 February 2027", None),
 ])
 def test_unrender(kind: str, printed: str, value: Any) -> None:
@@ -31,7 +35,17 @@ def test_unrender(kind: str, printed: str, value: Any) -> None:
 
 def test_every_printed_number_reads_back() -> None:
     p = param("days")
-    assert all(unrender(p, render(p, n)) == n for n in range(0, 1200, 7))
+    for style in ("us", "international"):
+        assert all(unrender(p, render(p, n, style=style)) == n for n in range(0, 1200, 7))
+
+
+def test_money_reads_back_in_either_style() -> None:
+    cap = param("integer", unit="million US dollars")
+    assert render(cap, 5) == "US\\$5,000,000"
+    assert render(cap, 5, style="international") == "USD 5,000,000"
+    for printed in ("US$5,000,000", "USD 5,000,000", "5,000,000"):
+        assert unrender(cap, printed) == 5
+    assert unrender(cap, "US$5,500,000") is None  # not a whole number of millions
 
 
 def test_choices_and_lists_read_back_by_label() -> None:

@@ -24,7 +24,7 @@ from mc2cli.errors import Problem
 from mc2cli.inputs.library import GENERAL, LibClause, Library
 from mc2cli.inputs.markdown import escape, unsafe
 from mc2cli.inputs.models import Clause, Deal, ExtraClause, Position
-from mc2cli.inputs.values import long_date
+from mc2cli.inputs.values import long_date, style_for
 from mc2cli.inputs.yamlload import Document, PathKey
 from mc2cli.suggest import did_you_mean
 
@@ -47,7 +47,7 @@ def deal_context(deal: Deal) -> dict[str, Any]:
         # The recital names the master agreement in full and defines "Master Agreement".
         "master_agreement": "Master Agreement" if deal.master_agreement else "",
         "governing_law": escape(deal.governing_law),
-        "effective_date": long_date(deal.effective_date),
+        "effective_date": long_date(deal.effective_date, style_for(deal.governing_law)),
     }
 
 

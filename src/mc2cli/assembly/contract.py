@@ -8,6 +8,7 @@ from typing import Any
 
 from mc2cli.inputs.library import Library
 from mc2cli.inputs.models import Deal, Position, Principle
+from mc2cli.inputs.values import Style, style_for
 
 NO_REASON = "no reason given"
 
@@ -73,6 +74,11 @@ class Contract:
     omitted_clauses: dict[str, str | None]
     deviations: list[Deviation]
     context: dict[str, Any]
+
+    @property
+    def style(self) -> Style:
+        """How dates and figures are written: the style of the governing law's jurisdiction."""
+        return style_for(self.deal.governing_law)
 
     @property
     def all_sections(self) -> list[Section]:

@@ -8,7 +8,7 @@ from mc2cli.assembly.contract import ParamUse, Section
 from mc2cli.assembly.deviations import Ledger
 from mc2cli.inputs.library import Library
 from mc2cli.inputs.models import Clause, Deal, ExtraClause, Position
-from mc2cli.inputs.values import Param, ValueProblem, coerce, in_bounds
+from mc2cli.inputs.values import Param, ValueProblem, coerce, in_bounds, style_for
 from mc2cli.inputs.yamlload import PathKey
 from mc2cli.suggest import did_you_mean
 
@@ -30,6 +30,7 @@ class DealParameters:
 
     def __init__(self, deal: Deal, lib: Library, ledger: Ledger) -> None:
         self.deal = deal
+        self.style = style_for(deal.governing_law)  # dates and figures as its law writes them
         self.lib = lib
         self.ledger = ledger
         self.deal_wide = self.parse(deal.parameters, ("parameters",))
@@ -92,7 +93,7 @@ class DealParameters:
             self.used.add(pid)
             uses[pid] = ParamUse(pid, value, middle, set_by, in_bounds(param, value),
                                  why or self.reason_at(set_by, sid, c))
-            values[pid] = Param(param, value)
+            values[pid] = Param(param, value, self.style)
         return uses, values
 
     def reason_at(self, level: str, sid: str, c: Clause | ExtraClause) -> str | None:

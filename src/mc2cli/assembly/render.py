@@ -31,7 +31,7 @@ CONTEXT_NAMES = frozenset(
 # (lint, `library show`).
 SAMPLE_CONTEXT = {"hdo": "Customer", "mdm": "Supplier", "this_agreement": "this Addendum",
                   "master_agreement": "Master Agreement", "governing_law": "the State of X",
-                  "effective_date": "1 January 2027"}
+                  "effective_date": "January 1, 2027"}
 TEXT_FILTERS = {"or_list", "and_list", "upper", "lower", "capitalize"}
 MAX_OUTPUT = 2_000_000
 

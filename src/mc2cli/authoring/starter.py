@@ -210,7 +210,7 @@ def _deal(lib: Library, answers: Answers) -> list[str]:
               _edit(answers, "effective_date", "the date it takes effect (YYYY-MM-DD)")),
         _line("governing_law", _scalar(answers.governing_law),
               _edit(answers, "governing_law", "usually the master agreement's law")),
-        "# master_agreement: Master Purchase Agreement dated 14 March 2025   # makes it an "
+        "# master_agreement: Master Purchase Agreement dated March 14, 2025   # makes it an "
         "addendum",
         "parties:", *_party(answers, "hdo"), *_party(answers, "mdm"),
         *_products(answers),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Literal
 
 from mc2cli.inputs.markdown import escape
 from mc2cli.inputs.models import Parameter, visible
@@ -19,26 +19,99 @@ _ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
          "eighteen", "nineteen"]
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
+# --- style by governing law ----------------------------------------------------------------
+# One rule for every figure the contract prints, in one of two house styles chosen from the
+# deal's governing law (docs/deal-file.md, "Dates and figures"):
+# - a count (days, hours, months, years, units) in words with the figure in parentheses,
+#   whatever its size: "thirty (30) days", "two thousand five hundred fifty-five (2,555) days";
+#   US style writes no "and" inside a number ("three hundred sixty-five"), the other style
+#   does ("three hundred and sixty-five");
+# - money as a figure with its currency: US style "US$5,000,000", the other "USD 5,000,000";
+# - dates: US style "January 1, 2027", the other "1 January 2027".
+# Tables and reports print the figure alone ("30 days"), and money and dates as above.
+Style = Literal["us", "international"]
+US: Style = "us"
+INTERNATIONAL: Style = "international"
+_US_PLACES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|"
+    "Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|"
+    "Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|"
+    "New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|"
+    "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
+    "West Virginia|Wisconsin|Wyoming|District of Columbia|Puerto Rico|United States|U\\.S\\.A?\\.?|"
+    "USA")
+_US = re.compile(rf"(?<![\w.])(?:{_US_PLACES})(?![\w])", re.IGNORECASE)
 
-def number_words(n: int) -> str:
-    """English words for 0-999 ('forty-five'); digits beyond."""
-    if n < 0 or n > 999:
-        return str(n)
+
+def style_for(governing_law: str) -> Style:
+    """US style when the governing law names a US state, the District of Columbia, Puerto
+    Rico or the United States; the international (British and European) style otherwise."""
+    return US if _US.search(governing_law) else INTERNATIONAL
+
+
+def _below_thousand(n: int, style: Style) -> str:
     if n < 20:
         return _ONES[n]
     if n < 100:
         tens, ones = divmod(n, 10)
         return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
     hundreds, rest = divmod(n, 100)
-    return f"{_ONES[hundreds]} hundred" + (f" and {number_words(rest)}" if rest else "")
+    joiner = " and " if style == INTERNATIONAL else " "
+    return f"{_ONES[hundreds]} hundred" + (joiner + _below_thousand(rest, style) if rest else "")
+
+
+def number_words(n: int, style: Style = INTERNATIONAL) -> str:
+    """English words for 0 to 999,999,999 ('forty-five', 'two thousand five hundred and
+    fifty-five'; without 'and' in US style); digits beyond."""
+    if n < 0 or n > 999_999_999:
+        return str(n)
+    if n < 1000:
+        return _below_thousand(n, style)
+    parts: list[str] = []
+    for scale, name in ((1_000_000, "million"), (1000, "thousand")):
+        count, n = divmod(n, scale)
+        if count:
+            parts.append(f"{_below_thousand(count, style)} {name}")
+    if n:  # British usage: "one thousand and five", but "one thousand two hundred"
+        last = _below_thousand(n, style)
+        parts.append(f"and {last}" if style == INTERNATIONAL and n < 100 else last)
+    return " ".join(parts)
+
+
+def figure(n: int, style: Style = INTERNATIONAL) -> str:
+    """A count as the contract text writes it: 'thirty (30)', 'two thousand ... (2,555)'."""
+    return f"{number_words(n, style)} ({n:,})" if 0 <= n <= 999_999_999 else f"{n:,}"
+
+
+_MONEY = re.compile(r"(?:(thousand|million|billion) )?(US dollars|euros|pounds sterling)")
+_CURRENCY = {"US dollars": ("US$", "USD"), "euros": ("€", "EUR"), "pounds sterling": ("£", "GBP")}
+_SCALE = {None: 1, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def money_unit(param: Parameter) -> tuple[str, int] | None:
+    """(currency, multiplier) for an integer parameter whose unit is an amount of money:
+    `US dollars`, `euros` or `pounds sterling`, optionally in thousands, millions or
+    billions (`unit: million US dollars`); None for any other parameter."""
+    if param.type != "integer" or not param.unit:
+        return None
+    m = _MONEY.fullmatch(param.unit.strip())
+    return (m.group(2), _SCALE[m.group(1)]) if m else None
+
+
+def money(amount: int, currency: str, style: Style = US) -> str:
+    """'US$5,000,000' in US style, 'USD 5,000,000' in the international style."""
+    symbol, code = _CURRENCY[currency]
+    return f"{symbol}{amount:,}" if style == US else f"{code} {amount:,}"
 
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"]
 
 
-def long_date(value: dt.date) -> str:
-    """'1 January 2027', the same in every locale."""
+def long_date(value: dt.date, style: Style = INTERNATIONAL) -> str:
+    """'January 1, 2027' (US style) or '1 January 2027', the same in every locale."""
+    if style == US:
+        return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
@@ -168,21 +241,24 @@ def _join(items: list[str], word: str) -> str:
     return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
-def render(param: Parameter, value: Any, *, conjunction: str = "and") -> str:
+def render(param: Parameter, value: Any, *, conjunction: str = "and",
+           style: Style = US) -> str:
     """The value as contract text (Markdown-escaped where it came from a user)."""
     kind = param.type
     if kind in NUMERIC:
+        cash = money_unit(param)
+        if cash:
+            return escape(money(value * cash[1], cash[0], style))
         one, many = NUMERIC[kind]
         if kind == "integer":
             many = param.unit or ""
             one = many
         noun = one if value == 1 else many
-        words = f"{number_words(value)} ({value})" if 0 <= value <= 999 else f"{value:,}"
-        return f"{words} {noun}".strip()
+        return f"{figure(value, style)} {noun}".strip()
     if kind == "boolean":
         return "yes" if value else "no"
     if kind == "date":
-        return long_date(value)
+        return long_date(value, style)
     if kind == "choice":
         return escape(label(param, value))
     if kind == "list":
@@ -190,9 +266,12 @@ def render(param: Parameter, value: Any, *, conjunction: str = "and") -> str:
     return escape(str(value))
 
 
-def plain(param: Parameter, value: Any) -> str:
+def plain(param: Parameter, value: Any, style: Style = US) -> str:
     """The value for tables and reports: short, unescaped."""
     kind = param.type
+    cash = money_unit(param)
+    if cash:
+        return money(value * cash[1], cash[0], style)
     if kind in NUMERIC:
         noun = unit(param)
         if value == 1 and kind != "integer":
@@ -210,19 +289,21 @@ def plain(param: Parameter, value: Any) -> str:
 
 
 class Param:
-    """A parameter as clause text sees it: prints formatted, compares through `.value`."""
+    """A parameter as clause text sees it: prints formatted in the deal's style, compares
+    through `.value`."""
 
-    __slots__ = ("_param", "value")
+    __slots__ = ("_param", "style", "value")
 
-    def __init__(self, param: Parameter, value: Any) -> None:
+    def __init__(self, param: Parameter, value: Any, style: Style = US) -> None:
         self._param = param
         self.value = value
+        self.style = style
 
     def __str__(self) -> str:
-        return render(self._param, self.value)
+        return render(self._param, self.value, style=self.style)
 
     def __bool__(self) -> bool:
         return bool(self.value)
 
     def joined(self, conjunction: str) -> str:
-        return render(self._param, self.value, conjunction=conjunction)
+        return render(self._param, self.value, conjunction=conjunction, style=self.style)

@@ -11,7 +11,7 @@ from mc2cli.assembly.contract import Contract
 from mc2cli.assembly.render import render_template
 from mc2cli.inputs.markdown import escape
 from mc2cli.inputs.models import Party, Product
-from mc2cli.inputs.values import long_date
+from mc2cli.inputs.values import Style, long_date
 from mc2cli.output.tables import key_terms, responsibilities
 from mc2cli.paths import templates_dir
 
@@ -46,17 +46,17 @@ PRODUCT_COLUMNS = (
 )
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, style: Style) -> str:
     if value is None:
         return "not stated"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dt.date):
-        return long_date(value)
+        return long_date(value, style)
     return escape(str(value))
 
 
-def schedule_c(products: Sequence[Product]) -> dict[str, Any]:
+def schedule_c(products: Sequence[Product], style: Style) -> dict[str, Any]:
     """Schedule C's further tables: what is supplied, and the security facts of each
     product."""
     used = PRODUCT_COLUMNS
@@ -65,8 +65,8 @@ def schedule_c(products: Sequence[Product]) -> dict[str, Any]:
     return {
         "products": [{"name": escape(p.name), "model": escape(p.model),
                       "software_version": escape(p.software_version or ""),
-                      "supply": [_cell(getattr(p, f)) for f, _t in supply],
-                      "security": [_cell(getattr(p, f)) for f, _t in security]}
+                      "supply": [_cell(getattr(p, f), style) for f, _t in supply],
+                      "security": [_cell(getattr(p, f), style) for f, _t in security]}
                      for p in products],
         "supply_columns": [t for _f, t in supply],
         "security_columns": [t for _f, t in security],
@@ -85,7 +85,7 @@ def view(contract: Contract) -> dict[str, Any]:
     return {
         "title": escape(deal.title),
         "reference": escape(deal.reference) if deal.reference else "",
-        "effective_date": long_date(deal.effective_date),
+        "effective_date": long_date(deal.effective_date, contract.style),
         "hdo": _party(deal.parties.hdo, "Customer"),
         "mdm": _party(deal.parties.mdm, "Supplier"),
         "master_agreement": escape(deal.master_agreement or ""),
@@ -99,7 +99,7 @@ def view(contract: Contract) -> dict[str, Any]:
         "key_terms": [{"title": escape(k.title), "value": escape(k.value),
                        "clause_numbers": k.clause_numbers} for k in key_terms(contract)],
         "matrix": matrix,
-        **schedule_c(deal.products),
+        **schedule_c(deal.products, contract.style),
     }
 
 

@@ -22,7 +22,7 @@ def _alternative(contract: Contract, clause: AssembledClause, position: str,
     for pid in lib_clause.parameters:
         param = contract.library.parameters[pid][0]
         try:
-            context[pid] = Param(param, contract.library.default(pid, position))
+            context[pid] = Param(param, contract.library.default(pid, position), contract.style)
         except ValueProblem:
             return "_(does not render with its defaults)_"
     try:

@@ -33,12 +33,12 @@ def key_terms(contract: Contract) -> list[KeyTerm]:
     for clause in contract.clauses:
         for use in clause.params.values():
             param = contract.library.parameters[use.id][0]
-            shown = plain(param, use.value)
+            shown = plain(param, use.value, contract.style)
             row = rows.get((use.id, shown))
             if row is None:
                 row = KeyTerm(use.id, param_title(use.id, param.title), shown, unit(param),
-                              plain(param, use.middle), bounds_text(param), use.in_bounds,
-                              use.set_by, [], [])
+                              plain(param, use.middle, contract.style), bounds_text(param),
+                              use.in_bounds, use.set_by, [], [])
                 rows[(use.id, shown)] = row
             row.clauses.append(clause.id)
             row.clause_numbers.append(clause.number)

@@ -208,7 +208,7 @@ class Classifier:
                  got: list[str]) -> bool:
         values: dict[str, Any] = dict(self.contract.context)
         for pid, value in chosen.items():
-            values[pid] = Param(self.lib.parameters[pid][0], value)
+            values[pid] = Param(self.lib.parameters[pid][0], value, self.contract.style)
         try:
             text = render_text(raw, values, self.ref)
         except RenderError:

@@ -1,8 +1,10 @@
-"""Printed parameter values read back: "sixty (60) days" -> 60, "1 March 2027" -> a date.
+"""Printed parameter values read back: "sixty (60) days" -> 60, "1 March 2027" (or
+"March 1, 2027") -> a date, "US$5,000,000" -> 5 for a parameter in millions of US dollars.
 
 The inverse of `inputs.values.render` for what the other side may have typed: the words and
 the figure ("sixty (60) days"), the figure alone ("60 days") or the words alone ("sixty
-days"); a yes or no; a date written as mc2 prints it (or YYYY-MM-DD); a choice by its label
+days", with or without the British "and"); an amount of money with its currency symbol or
+code; a yes or no; a date written in either style mc2 prints (or YYYY-MM-DD); a choice by its label
 or its id; a list joined with commas and "and"/"or". None when the text is not a value of
 the parameter's type, so the change is reported as a text edit instead.
 """
@@ -14,10 +16,20 @@ import re
 from typing import Any
 
 from mc2cli.inputs.models import Parameter
-from mc2cli.inputs.values import _MONTHS, NUMERIC, number_words, render
+from mc2cli.inputs.values import (
+    _CURRENCY,
+    _MONTHS,
+    INTERNATIONAL,
+    NUMERIC,
+    US,
+    Style,
+    money_unit,
+    number_words,
+    render,
+)
 from mc2cli.reading.plain import fold
 
-_WORDS = {number_words(n): n for n in range(1000)}
+_WORDS = {number_words(n, style): n for n in range(1000) for style in (US, INTERNATIONAL)}
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -41,6 +53,9 @@ def unrender(param: Parameter, printed: str) -> Any | None:
 
 
 def _number(param: Parameter, text: str) -> int | None:
+    cash = money_unit(param)
+    if cash:
+        return _money(text, cash)
     one, many = NUMERIC[param.type]
     if param.type == "integer":
         one = many = param.unit or ""
@@ -56,12 +71,27 @@ def _number(param: Parameter, text: str) -> int | None:
     return _WORDS.get(" ".join(text.lower().split()))
 
 
+def _money(text: str, cash: tuple[str, int]) -> int | None:
+    """'US$5,000,000', 'USD 5,000,000' or '5,000,000' -> 5 for a unit of a million."""
+    symbol, code = _CURRENCY[cash[0]]
+    m = re.fullmatch(rf"(?:{re.escape(symbol)}\s?|{code}\s?)?(\d{{1,3}}(?:,\d{{3}})*|\d+)", text)
+    if not m:
+        return None
+    amount = int(m.group(1).replace(",", ""))
+    return amount // cash[1] if amount % cash[1] == 0 else None
+
+
 def _date(text: str) -> dt.date | None:
     m = re.fullmatch(r"(\d{1,2}) ([A-Za-z]+),? (\d{4})", text)
+    us = re.fullmatch(r"([A-Za-z]+) (\d{1,2}),? (\d{4})", text)
+    if us:
+        m = us
+        day, month = us.group(2), us.group(1)
+    elif m:
+        day, month = m.group(1), m.group(2)
     try:
-        if m and m.group(2).capitalize() in _MONTHS:
-            return dt.date(int(m.group(3)), _MONTHS.index(m.group(2).capitalize()) + 1,
-                           int(m.group(1)))
+        if m and month.capitalize() in _MONTHS:
+            return dt.date(int(m.group(3)), _MONTHS.index(month.capitalize()) + 1, int(day))
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return dt.date.fromisoformat(text)
     except ValueError:
@@ -77,9 +107,9 @@ def _choice(param: Parameter, text: str) -> str | None:
     return None
 
 
-def printed(param: Parameter, value: Any) -> str:
+def printed(param: Parameter, value: Any, style: Style = US) -> str:
     """The value as the contract prints it, in plain folded words."""
-    return fold(_UNESCAPE.sub(r"\1", render(param, value)))
+    return fold(_UNESCAPE.sub(r"\1", render(param, value, style=style)))
 
 
 def jsonable(value: Any) -> Any:
