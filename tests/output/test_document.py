@@ -44,9 +44,9 @@ def test_every_optional_field_has_its_column(tiny: Path) -> None:
     text = _schedule_c(deal)
     assert "| Product | Model | Software version |\n" in text
     assert "| Product | Quantity | Delivery date |" in text
-    assert "| Pump | 3 | 1 February 2027 |" in text
+    assert "| Pump | 3 | February 1, 2027 |" in text
     assert "| Hub | not stated | not stated |" in text
-    assert ("| Pump | 31 December 2035 | Embedded Linux 5.10 | 31 December 2026 | Yes | No |"
+    assert ("| Pump | December 31, 2035 | Embedded Linux 5.10 | December 31, 2026 | Yes | No |"
             in text)
     assert "| Hub | not stated | not stated | not stated | not stated | not stated |" in text
 
