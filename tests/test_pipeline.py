@@ -178,7 +178,8 @@ def test_values_format_for_contract_and_tables() -> None:
                                      "default": {"hdo": 1, "middle": 1, "mdm": 1}})
     assert render(days, 1) == "one (1) business day"
     assert plain(days, 1) == "1 business day"
-    assert render(days, 2555) == "2,555 business days"
+    assert render(days, 2555) == "two thousand five hundred fifty-five (2,555) business days"
+    assert plain(days, 2555) == "2,555 business days"
     flag = Parameter.model_validate({"id": "flag", "type": "boolean", "description": "d",
                                      "default": {"hdo": True, "middle": True, "mdm": False}})
     assert plain(flag, True) == "yes"
