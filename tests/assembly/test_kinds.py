@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import BUILTIN_DEAL
@@ -14,7 +15,11 @@ DEAL = BUILTIN_DEAL + "position: {position}\nreason: testing every position\n"
 # Duties that only make sense for equipment on the customer's premises.
 DEVICE_ONLY = ["network segment", "shall install each validated Security Patch",
                "before it leaves", "leaves Health System's control", "leaves Customer's control",
-               "Remote Session", "affected unit", "their removable media", "Maintenance Window"]
+               "Remote Session", "affected unit", "their removable media", "Maintenance Window",
+               # device words in clauses that apply to every kind (worded by `cloud_only`)
+               "reimage", "storage available on the Product", "how to install",
+               "installation instructions", "installation and rollback instructions",
+               "any gateway it operates", "for a period before that date"]
 
 
 def _contract(tmp_path: Path, products: str, position: str = "middle") -> tuple[str, str]:
@@ -33,6 +38,9 @@ def test_a_cloud_only_deal_has_no_device_only_duties(tmp_path: Path) -> None:
             assert phrase not in text, (position, phrase)
         assert "deploy each Security Patch to the service itself" in text
         assert "Supplier Access to Data in Cloud Services" in text
+        # The export window before a cloud service ends is a figure in every position.
+        assert re.search(r"available for export[^.]*\(\d+\) days before that date", text), \
+            position
         # The notes say why each device clause was left out.
         assert ("`patching.hdo-installation`: it applies to device and software products, and "
                 "every product in this deal is a cloud product") in notes
@@ -41,7 +49,12 @@ def test_a_cloud_only_deal_has_no_device_only_duties(tmp_path: Path) -> None:
 def test_a_device_deal_keeps_device_duties_and_no_cloud_clauses(tmp_path: Path) -> None:
     text, _ = _contract(tmp_path, "products:\n  - {name: P, model: P1}\n")
     assert "network segment" in text and "Remote Session" in text
+    assert "installation instructions" in text and "planned deployment time" not in text
     assert "deploy each Security Patch to the service itself" not in text
+    mdm, _ = _contract(tmp_path, "products:\n  - {name: P, model: P1}\n", "mdm")
+    for phrase in ("reimage", "storage available on the Product", "how to install it",
+                   "any gateway it operates"):
+        assert phrase in mdm, phrase
 
 
 def test_a_mixed_deal_gets_both(tmp_path: Path) -> None:

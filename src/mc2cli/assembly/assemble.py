@@ -48,6 +48,8 @@ def deal_context(deal: Deal) -> dict[str, Any]:
         "master_agreement": "Master Agreement" if deal.master_agreement else "",
         "governing_law": escape(deal.governing_law),
         "effective_date": long_date(deal.effective_date, style_for(deal.governing_law)),
+        # Every product is a service the manufacturer runs: texts word their duties for it.
+        "cloud_only": all(p.kind == "cloud" for p in deal.products),
     }
 
 

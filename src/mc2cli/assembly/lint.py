@@ -206,13 +206,16 @@ def _render_check(lib: Library, cid: str, pos: Position, text: str,
     out: list[Problem] = []
     clause = lib.clauses[cid].clause
     users = [p for p in POSITIONS if clause.text(p) == text] or [pos]
+    kinds = (False, True) if "cloud_only" in text else (False,)  # both wordings render
     for user in users:
         context: dict[str, Any] = dict(SAMPLE_CONTEXT)
         for pid, per in defaults.items():
             if user in per:
                 context[pid] = Param(lib.parameters[pid][0], per[user])
         try:
-            render_text(text, context, lambda c: "Section 9.9")
+            for cloud_only in kinds:
+                render_text(text, {**context, "cloud_only": cloud_only},
+                            lambda c: "Section 9.9")
         except RenderError as exc:
             out.append(where.problem(f"'{pos}' does not render with the '{user}' defaults: "
                                      f"{exc}", exc.hint, sub=("positions", pos),

@@ -26,12 +26,14 @@ from mc2cli.inputs.models import visible
 from mc2cli.inputs.values import Param
 
 CONTEXT_NAMES = frozenset(
-    {"hdo", "mdm", "this_agreement", "master_agreement", "governing_law", "effective_date"})
+    {"hdo", "mdm", "this_agreement", "master_agreement", "governing_law", "effective_date",
+     "cloud_only"})
 # What the context names stand for when a library text is rendered without a deal
 # (lint, `library show`).
-SAMPLE_CONTEXT = {"hdo": "Customer", "mdm": "Supplier", "this_agreement": "this Addendum",
-                  "master_agreement": "Master Agreement", "governing_law": "the State of X",
-                  "effective_date": "January 1, 2027"}
+SAMPLE_CONTEXT: dict[str, Any] = {
+    "hdo": "Customer", "mdm": "Supplier", "this_agreement": "this Addendum",
+    "master_agreement": "Master Agreement", "governing_law": "the State of X",
+    "effective_date": "January 1, 2027", "cloud_only": False}
 TEXT_FILTERS = {"or_list", "and_list", "upper", "lower", "capitalize"}
 MAX_OUTPUT = 2_000_000
 
