@@ -19,7 +19,9 @@ DEVICE_ONLY = ["network segment", "shall install each validated Security Patch",
                # device words in clauses that apply to every kind (worded by `cloud_only`)
                "reimage", "storage available on the Product", "how to install",
                "installation instructions", "installation and rollback instructions",
-               "any gateway it operates", "for a period before that date"]
+               "any gateway it operates", "for a period before that date", "replacement parts",
+               "last unit", "approved for installation", "installing Security Patches",
+               "installing a Security Patch", "hardware the upgrade requires"]
 
 
 def _contract(tmp_path: Path, products: str, position: str = "middle") -> tuple[str, str]:

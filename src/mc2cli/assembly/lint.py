@@ -257,7 +257,9 @@ def _definition_text(term: str, text: str, where: Any) -> list[Problem]:
                          line_offset=p.line, rule="template") for p in info.problems]
     if not info.problems:
         try:
-            render_text(text, SAMPLE_CONTEXT, lambda c: "Section 9.9")
+            for cloud_only in (False, True):  # both wordings of a `cloud_only` test render
+                render_text(text, {**SAMPLE_CONTEXT, "cloud_only": cloud_only},
+                            lambda c: "Section 9.9")
         except RenderError as exc:
             out.append(where.problem(f"definition of '{term}': {exc}", exc.hint,
                                      sub=("text",), rule="render"))
