@@ -295,7 +295,7 @@ def trailing_comments(text: str, spans: list[tuple[int, int]]) -> dict[int, tupl
     starts = sorted(spans)
     offset = 0
     for number, line in enumerate(text.splitlines(keepends=True), 1):
-        if "#" in line:
+        if "#" in line and not line.lstrip().startswith("#"):  # a comment line holds no value
             for m in _HASH.finditer(line):
                 at = offset + m.start()
                 i = bisect.bisect_right(starts, (at, float("inf"))) - 1
