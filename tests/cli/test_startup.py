@@ -73,6 +73,12 @@ def test_version_is_read_without_loading_the_library() -> None:
     assert shown.splitlines()[0] == f"mc2 {mc2cli.__version__}"
 
 
+def test_version_alone_prints_what_the_option_prints() -> None:
+    """`mc2 --version` alone is answered before typer builds the commands; with another
+    option it goes through typer: the same three lines either way."""
+    assert _loaded("--version")[0] == _loaded("-q", "--version")[0]
+
+
 def test_version_constant_matches_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert mc2cli.__version__ == project["version"]

@@ -53,13 +53,18 @@ class ReportFormat(StrEnum):
 
 
 def _version(value: bool) -> None:
-    if value:  # read off framework.yaml and the binary: nothing is loaded or validated
-        from mc2cli.inputs.edition import edition
-        from mc2cli.output.convert import pandoc_version
-        from mc2cli.paths import builtin_library_dir
-        typer.echo(f"mc2 {__version__}\nlibrary: {edition(builtin_library_dir())}\n"
-                   f"pandoc: {pandoc_version()}")
+    if value:
+        _print_version()
         raise typer.Exit(0)
+
+
+def _print_version() -> None:
+    """Read off framework.yaml and the binary: nothing is loaded or validated."""
+    from mc2cli.inputs.edition import edition
+    from mc2cli.output.convert import pandoc_version
+    from mc2cli.paths import builtin_library_dir
+    typer.echo(f"mc2 {__version__}\nlibrary: {edition(builtin_library_dir())}\n"
+               f"pandoc: {pandoc_version()}")
 
 
 @app.callback()
@@ -391,6 +396,9 @@ def main(argv: list[str] | None = None) -> Any:
     # mc2's models use no pydantic plugin, and looking for them (every installed package's
     # entry points, through importlib.metadata) cost a check a tenth of a second.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if (sys.argv[1:] if argv is None else argv) == ["--version"]:
+        _print_version()  # as the option prints it, without building every command first
+        raise SystemExit(0)
     return app(args=argv, prog_name="mc2")
 
 
