@@ -21,7 +21,11 @@ DEVICE_ONLY = ["network segment", "shall install each validated Security Patch",
                "installation instructions", "installation and rollback instructions",
                "any gateway it operates", "for a period before that date", "replacement parts",
                "last unit", "approved for installation", "installing Security Patches",
-               "installing a Security Patch", "hardware the upgrade requires"]
+               "installing a Security Patch", "hardware the upgrade requires",
+               # start points: a service is made available, never delivered
+               "delivered to Customer", "delivery to Customer", "first delivery", "at delivery",
+               "before delivery", "delivery of each Product", "Product delivered under it",
+               "as delivered", "| Quantity |", "| Operating system |"]
 
 
 def _contract(tmp_path: Path, products: str, position: str = "middle") -> tuple[str, str]:
@@ -40,6 +44,11 @@ def test_a_cloud_only_deal_has_no_device_only_duties(tmp_path: Path) -> None:
             assert phrase not in text, (position, phrase)
         assert "deploy each Security Patch to the service itself" in text
         assert "Supplier Access to Data in Cloud Services" in text
+        # A service's duties start when it is first made available, a date defined once.
+        assert ('"**Support Period**" means, for a Product, the period from its Service Start '
+                'Date until its End of Support') in text
+        assert '"**Service Start Date**" means' in text
+        assert "| Product | Service Start Date |" in text
         # The export window before a cloud service ends is a figure in every position.
         assert re.search(r"available for export[^.]*\(\d+\) days before that date", text), \
             position
@@ -53,6 +62,8 @@ def test_a_device_deal_keeps_device_duties_and_no_cloud_clauses(tmp_path: Path) 
     assert "network segment" in text and "Remote Session" in text
     assert "installation instructions" in text and "planned deployment time" not in text
     assert "deploy each Security Patch to the service itself" not in text
+    assert "Service Start Date" not in text and "period from its delivery to Customer" in text
+    assert "| Product | Quantity | Delivery date |" in text
     mdm, _ = _contract(tmp_path, "products:\n  - {name: P, model: P1}\n", "mdm")
     for phrase in ("reimage", "storage available on the Product", "how to install it",
                    "any gateway it operates"):

@@ -77,7 +77,8 @@ ABOUT = {
     "Product.model": "Model.",
     "Product.software_version": "Software version (optional).",
     "Product.quantity": "Units supplied (optional).",
-    "Product.delivery_date": "Delivery date, YYYY-MM-DD (optional).",
+    "Product.delivery_date": ("Delivery date, YYYY-MM-DD (optional); for a cloud "
+                              "service, the Service Start Date."),
     "Product.end_of_support": "The manufacturer's committed End of Support, YYYY-MM-DD "
                               "(optional).",
     "Product.operating_system": "The operating system the product runs (optional).",

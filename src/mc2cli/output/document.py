@@ -56,10 +56,22 @@ def _cell(value: object, style: Style) -> str:
     return escape(str(value))
 
 
-def schedule_c(products: Sequence[Product], style: Style) -> dict[str, Any]:
+# A cloud-only deal has no units, no delivery and no operating system the customer sees:
+# its supply table gives each service's start (the `delivery_date` field, which the
+# contract's texts call the Service Start Date) and its security table drops the OS columns.
+CLOUD_COLUMNS = (
+    ("delivery_date", "Service Start Date", "supply"),
+    ("end_of_support", "End of Support (committed)", "security"),
+    ("cyber_device", "Cyber Device", "security"),
+    ("handles_phi", "Handles PHI", "security"),
+)
+
+
+def schedule_c(products: Sequence[Product], style: Style,
+               cloud_only: bool = False) -> dict[str, Any]:
     """Schedule C's further tables: what is supplied, and the security facts of each
     product."""
-    used = PRODUCT_COLUMNS
+    used = CLOUD_COLUMNS if cloud_only else PRODUCT_COLUMNS
     supply = [(f, t) for f, t, table in used if table == "supply"]
     security = [(f, t) for f, t, table in used if table == "security"]
     return {
@@ -99,7 +111,7 @@ def view(contract: Contract) -> dict[str, Any]:
         "key_terms": [{"title": escape(k.title), "value": escape(k.value),
                        "clause_numbers": k.clause_numbers} for k in key_terms(contract)],
         "matrix": matrix,
-        **schedule_c(deal.products, contract.style),
+        **schedule_c(deal.products, contract.style, bool(contract.context.get("cloud_only"))),
     }
 
 
