@@ -59,3 +59,10 @@ def test_a_stand_alone_agreement_keeps_the_subscription_and_has_a_dispute_clause
            "guarantees that technical support for a Product is available" in text
     assert "accept a connection that carries Protected Health Information or credentials only" \
            " over TLS 1.2" in text
+
+
+def test_the_stand_alone_caps_have_a_measure_and_breach_costs_stay_direct() -> None:
+    text = golden("cirrus-cloud-samd")
+    assert "arising from a Data Breach, but the costs listed in Section 11.5 are direct damages" \
+        in text
+    assert "the fees paid or payable for it in the twelve (12) months before the event" in text
