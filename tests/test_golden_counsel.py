@@ -30,7 +30,7 @@ def test_the_cloud_contract_starts_at_the_service_start_date() -> None:
     text = golden("cirrus-cloud-samd")
     assert "the period from its Service Start Date until its End of Support" in text
     assert "the last Product made available to Customer under it" in text
-    assert "| Cirrus SepsisWatch | March 1, 2027 |" in text
+    assert "| Cirrus SepsisWatch | not applicable | March 1, 2027 |" in text
     assert "delivered to Customer" not in text and "delivery to Customer" not in text
 
 

@@ -40,6 +40,7 @@ EXPECTED_DEVIATIONS = {
         ("parameter", "kev_notice_business_days"), ("parameter", "patch_critical_days"),
         ("parameter", "vulnerability_notice_days"),
         ("out-of-bounds", "remote_session_log_retention_days"),
+        ("extra-clause", "deal.service-gateway"),
     },
     "cirrus-cloud-samd": {
         ("position", "deal"), ("omit-principle", "supported-components"),

@@ -46,9 +46,9 @@ PRODUCT_COLUMNS = (
 )
 
 
-def _cell(value: object, style: Style) -> str:
+def _cell(value: object, style: Style, missing: str = "not stated") -> str:
     if value is None:
-        return "not stated"
+        return missing
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dt.date):
@@ -56,32 +56,30 @@ def _cell(value: object, style: Style) -> str:
     return escape(str(value))
 
 
-# A cloud-only deal has no units, no delivery and no operating system the customer sees:
-# its supply table gives each service's start (the `delivery_date` field, which the
-# contract's texts call the Service Start Date) and its security table drops the OS columns.
-CLOUD_COLUMNS = (
-    ("delivery_date", "Service Start Date", "supply"),
-    ("end_of_support", "End of Support (committed)", "security"),
-    ("cyber_device", "Cyber Device", "security"),
-    ("handles_phi", "Handles PHI", "security"),
-)
+# A cloud-only deal has no units, no delivery and no operating system the customer sees. It
+# keeps every column (see above): the delivery date is headed "Service Start Date", the term
+# its texts use, and the fields a service does not have read "not applicable" when left out.
+CLOUD_HEADINGS = {"delivery_date": "Service Start Date"}
+CLOUD_NOT_APPLICABLE = frozenset({"quantity", "operating_system", "os_end_of_support"})
 
 
 def schedule_c(products: Sequence[Product], style: Style,
                cloud_only: bool = False) -> dict[str, Any]:
     """Schedule C's further tables: what is supplied, and the security facts of each
     product."""
-    used = CLOUD_COLUMNS if cloud_only else PRODUCT_COLUMNS
-    supply = [(f, t) for f, t, table in used if table == "supply"]
-    security = [(f, t) for f, t, table in used if table == "security"]
+    headings = {f: (CLOUD_HEADINGS.get(f, t) if cloud_only else t) for f, t, _ in PRODUCT_COLUMNS}
+    missing = {f: ("not applicable" if cloud_only and f in CLOUD_NOT_APPLICABLE else "not stated")
+               for f, _t, _ in PRODUCT_COLUMNS}
+    supply = [f for f, _t, table in PRODUCT_COLUMNS if table == "supply"]
+    security = [f for f, _t, table in PRODUCT_COLUMNS if table == "security"]
     return {
         "products": [{"name": escape(p.name), "model": escape(p.model),
                       "software_version": escape(p.software_version or ""),
-                      "supply": [_cell(getattr(p, f), style) for f, _t in supply],
-                      "security": [_cell(getattr(p, f), style) for f, _t in security]}
+                      "supply": [_cell(getattr(p, f), style, missing[f]) for f in supply],
+                      "security": [_cell(getattr(p, f), style, missing[f]) for f in security]}
                      for p in products],
-        "supply_columns": [t for _f, t in supply],
-        "security_columns": [t for _f, t in security],
+        "supply_columns": [headings[f] for f in supply],
+        "security_columns": [headings[f] for f in security],
     }
 
 
