@@ -25,7 +25,7 @@ DEVICE_ONLY = ["network segment", "shall install each validated Security Patch",
                # start points: a service is made available, never delivered
                "delivered to Customer", "delivery to Customer", "first delivery", "at delivery",
                "before delivery", "delivery of each Product", "Product delivered under it",
-               "as delivered", "Delivery date"]
+               "as delivered", "Delivery date", "device logs"]
 
 
 def _contract(tmp_path: Path, products: str, position: str = "middle") -> tuple[str, str]:
