@@ -169,8 +169,9 @@ def check_deal(ledger: Ledger, lib: Library, deal: Deal, clauses: list[Assembled
 
     linked: set[frozenset[str]] = set()
     seen: set[tuple[str, PathKey, PathKey, Any, Any]] = set()
+    users = _by_parameter(by_id)
     for rule in rules(lib):
-        for ca, cb in _uses(by_id, rule):
+        for ca, cb in _uses(users, rule):
             linked.add(frozenset((ca.id, cb.id)))
             a, b = ca.params[rule.left].value, cb.params[rule.right].value
             if rule.holds(lib, a, b):
@@ -201,13 +202,21 @@ def check_deal(ledger: Ledger, lib: Library, deal: Deal, clauses: list[Assembled
                 _mix_error(ledger, c, other, mix, position_key, "requires")
 
 
-def _uses(by_id: dict[str, AssembledClause],
+def _by_parameter(by_id: dict[str, AssembledClause]) -> dict[str, list[AssembledClause]]:
+    """Each parameter's clauses, in the deal's order: built once, so pairing a rule's two
+    parameters costs their users, not the whole deal for every rule."""
+    users: dict[str, list[AssembledClause]] = {}
+    for c in by_id.values():
+        for pid in c.params:
+            users.setdefault(pid, []).append(c)
+    return users
+
+
+def _uses(users: dict[str, list[AssembledClause]],
           rule: Rule) -> Iterator[tuple[AssembledClause, AssembledClause]]:
-    for ca in by_id.values():
-        if rule.left in ca.params:
-            for cb in by_id.values():
-                if rule.right in cb.params:
-                    yield ca, cb
+    for ca in users.get(rule.left, []):
+        for cb in users.get(rule.right, []):
+            yield ca, cb
 
 
 def _mix_error(ledger: Ledger, c: AssembledClause, other: AssembledClause | None, mix: MixRule,
@@ -240,8 +249,9 @@ def statuses(lib: Library, clauses: list[AssembledClause]) -> list[RuleStatus]:
     """Each constraint and how the assembled deal stands on it (a broken one fails check)."""
     by_id = {c.id: c for c in clauses if not c.extra}
     out = []
+    users = _by_parameter(by_id)
     for rule in rules(lib):
-        pairs = list(_uses(by_id, rule))
+        pairs = list(_uses(users, rule))
         ok = all(rule.holds(lib, a.params[rule.left].value, b.params[rule.right].value)
                  for a, b in pairs)
         state = ("holds" if ok else "broken") if pairs else "not used"
