@@ -126,9 +126,25 @@ def _nesting(text: str) -> list[tuple[int, str, str]]:
     return found
 
 
+# Whatever any rule above needs in order to fire: a character the inline rules, the brace
+# rule or a table look for; a line that begins (after blanks) with a block or list marker;
+# a deep indent. Emphasis deeper than MAX_EMPHASIS_DEPTH needs more delimiters than that.
+# Text with none of these (most rendered clause text) cannot break a rule: `unsafe` returns
+# at once instead of trying every pattern on every line.
+_MAYBE = re.compile(r"[\[\]<>${}|]|^[ \t]*[#=\-`~:*_+0-9]|^[ \t]{4,}", re.M)
+_DELIMITERS = "*_~^"
+
+
+def _plain(text: str) -> bool:
+    return (_MAYBE.search(text) is None
+            and sum(text.count(c) for c in _DELIMITERS) <= MAX_EMPHASIS_DEPTH)
+
+
 def unsafe(text: str, *, jinja: bool = False) -> list[tuple[int, str, str]]:
     """(line, what, hint) for each construct clause text may not use. `jinja`: the text is
     a Jinja source (its tags are allowed); else it is Markdown as printed."""
+    if _plain(text):
+        return []
     found = []
     for number, line in enumerate(text.split("\n"), start=1):
         for pattern, what, hint in _INLINE:

@@ -43,7 +43,7 @@ def visible(value: str, *, multiline: bool) -> str:
     if not multiline and ("\n" in value or "\r" in value):
         raise ValueError("must be a single line; remove the line break")
     found = _INVISIBLE.search(value.replace("\t", " ") if multiline else value)
-    char = found.group() if found else next(
+    char = found.group() if found else None if value.isascii() else next(
         (c for c in value if c > "\x7f" and unicodedata.category(c) == "Cf"), None)
     if char:
         raise ValueError(f"contains the invisible character U+{ord(char):04X}; "
