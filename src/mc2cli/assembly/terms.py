@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
@@ -14,14 +13,23 @@ from mc2cli.inputs.library import Library
 
 def term_used(term: str, plural: str | None, text: str) -> bool:
     """Whether `text` uses the term (or its plural) as a whole word, capitalized as defined."""
-    forms = [term, *([plural] if plural else [])]
-    # A substring search first: most terms are absent from most texts.
-    return any(f in text and _whole_word(f).search(text) for f in forms)
+    return _whole_word(term, text) or (plural is not None and _whole_word(plural, text))
 
 
-@functools.cache
-def _whole_word(form: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])")
+_WORD = re.compile(r"[\w-]")
+
+
+def _whole_word(form: str, text: str) -> bool:
+    r"""`form` in `text` with no word character or hyphen either side: what the pattern
+    (?<![\w-])FORM(?![\w-]) finds, found with str.find (a pattern that opens with a
+    look-behind is tried at every position of a contract-sized text)."""
+    start = text.find(form)
+    while start >= 0:
+        end = start + len(form)
+        if not (start and _WORD.match(text, start - 1)) and not _WORD.match(text, end):
+            return True
+        start = text.find(form, start + 1)
+    return False
 
 
 def definitions(lib: Library, clauses: list[AssembledClause], context: dict[str, Any],
