@@ -10,8 +10,7 @@ from typing import Annotated
 
 import typer
 
-from mc2cli.cli.author import DealOpt
-from mc2cli.cli.console import LibraryOpt, err, out
+from mc2cli.cli.console import DealOpt, LibraryOpt, err, out
 from mc2cli.cli.console import guard as _guard
 from mc2cli.cli.console import layers as _layers
 

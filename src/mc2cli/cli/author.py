@@ -31,7 +31,7 @@ from mc2cli.authoring.starter import (
 )
 from mc2cli.cli.console import LibraryOpt, err, guard
 from mc2cli.cli.console import layers as _layers
-from mc2cli.errors import InputError, Mc2Error, OutputError, Problem, UsageError, shown
+from mc2cli.errors import InputError, OutputError, Problem, UsageError, shown
 
 if TYPE_CHECKING:
     from mc2cli.inputs.models import Position
@@ -55,11 +55,6 @@ def _checked(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
                 raise typer.BadParameter(str(exc)) from None
         return value
     return callback
-
-
-DealOpt = Annotated[Path | None, typer.Option(
-    "--deal", metavar="DEAL",
-    help="Use this deal's library layers (and list or show its extra clauses).")]
 
 
 # --- mc2 init ------------------------------------------------------------------------------
@@ -387,31 +382,3 @@ def schema(
         sys.stdout.write(schema_json(lib))
         return 0
     guard(run)
-
-
-# --- shell completion ----------------------------------------------------------------------
-
-def _completion_layers(ctx: typer.Context) -> tuple[list[Path] | None, Path | None]:
-    raw = ctx.params.get("library") or []
-    deal = ctx.params.get("deal")
-    return _layers([Path(str(p)) for p in raw]), Path(str(deal)) if deal else None
-
-
-def complete_clause_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Clause ids (with titles) of the active library and the deal's extra clauses."""
-    from mc2cli.authoring.catalog import clause_ids
-    try:
-        found = clause_ids(*_completion_layers(ctx))
-    except (Mc2Error, OSError):
-        return []  # a broken library must not break the shell
-    return [(cid, title) for cid, title in found if cid.startswith(incomplete)]
-
-
-def complete_principle_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Principle ids (with titles) of the active library, and 'general'."""
-    from mc2cli.authoring.catalog import principle_ids
-    try:
-        found = principle_ids(*_completion_layers(ctx))
-    except (Mc2Error, OSError):
-        return []
-    return [(pid, title) for pid, title in found if pid.startswith(incomplete)]

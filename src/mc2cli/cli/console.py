@@ -198,3 +198,41 @@ def expand_deals(deals: list[Path]) -> list[Path]:
     for path in found:
         unique.setdefault(path.resolve(), path)
     return list(unique.values())
+
+
+def example(*lines: str) -> str:
+    """A command's help epilog: its examples, kept as written."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+DealOpt = Annotated[Path | None, typer.Option(
+    "--deal", metavar="DEAL",
+    help="Use this deal's library layers (and list or show its extra clauses).")]
+
+
+# --- shell completion ----------------------------------------------------------------------
+
+def _completion_layers(ctx: typer.Context) -> tuple[list[Path] | None, Path | None]:
+    raw = ctx.params.get("library") or []
+    deal = ctx.params.get("deal")
+    return layers([Path(str(p)) for p in raw]), Path(str(deal)) if deal else None
+
+
+def complete_clause_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Clause ids (with titles) of the active library and the deal's extra clauses."""
+    from mc2cli.authoring.catalog import clause_ids
+    try:
+        found = clause_ids(*_completion_layers(ctx))
+    except (Mc2Error, OSError):
+        return []  # a broken library must not break the shell
+    return [(cid, title) for cid, title in found if cid.startswith(incomplete)]
+
+
+def complete_principle_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Principle ids (with titles) of the active library, and 'general'."""
+    from mc2cli.authoring.catalog import principle_ids
+    try:
+        found = principle_ids(*_completion_layers(ctx))
+    except (Mc2Error, OSError):
+        return []
+    return [(pid, title) for pid, title in found if pid.startswith(incomplete)]

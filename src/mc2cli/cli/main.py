@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 from enum import StrEnum
@@ -12,8 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mc2cli import __version__
-from mc2cli.cli.author import DealOpt, complete_clause_id, complete_principle_id
-from mc2cli.cli.console import VERBOSITY, DealsArg, LibraryOpt, err, out, real
+from mc2cli.cli.console import VERBOSITY, DealsArg, LibraryOpt, err, example, out
 from mc2cli.cli.console import expand_deals as _expand
 from mc2cli.cli.console import guard as _guard
 from mc2cli.cli.console import layers as _layers
@@ -26,20 +26,10 @@ if TYPE_CHECKING:
     from mc2cli.cli.diagnostics import DealDiagnostics
 
 HELP = {"help_option_names": ["-h", "--help"]}
-app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
+core = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False, context_settings=HELP,
                   help="Assemble medical-device cybersecurity contracts from the MC2 principles.",
                   epilog="Example: mc2 check deals/ && mc2 build deals/")
-library_app = typer.Typer(no_args_is_help=True, help="Browse and lint clause libraries.",
-                          context_settings=HELP, epilog="Example: mc2 library list")
-app.add_typer(library_app, name="library", short_help="Browse and lint clause libraries.")
-
-
-def example(*lines: str) -> str:
-    """A command's help epilog: its examples, kept as written."""
-    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
-
-
 class Require(StrEnum):
     all = "all"
     required = "required"
@@ -67,7 +57,7 @@ def _print_version() -> None:
                f"pandoc: {pandoc_version()}")
 
 
-@app.callback()
+@core.callback()
 def main_options(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the versions of mc2, its library and "
@@ -114,7 +104,7 @@ def _print_detailed(diagnostics: DealDiagnostics) -> None:
             err.print(f"    {line}", style=style, markup=False)
 
 
-@app.command(short_help="Validate deals; writes nothing.",
+@core.command(short_help="Validate deals; writes nothing.",
              epilog=example("mc2 check deals/", "mc2 check --strict --locked deal.yaml",
                             "mc2 check --format github deals/",
                             "cat deal.yaml | mc2 check -"))
@@ -157,7 +147,7 @@ def check(
     _guard(run)
 
 
-@app.command(short_help="Write the contract in every format.",
+@core.command(short_help="Write the contract in every format.",
              epilog=example("mc2 build deal.yaml", "mc2 build deals/ -o out/ -t md,docx",
                             "mc2 build --check deals/", "mc2 build --lock deal.yaml"))
 def build(
@@ -260,7 +250,7 @@ def _run_with_progress(work: list[Job], workers: int, build_many: Any) -> list[O
     return list(build_many(work, workers, report))
 
 
-@app.command(short_help="Coverage, deviations, key terms, who owes what.",
+@core.command(short_help="Coverage, deviations, key terms, who owes what.",
              epilog=example("mc2 report deal.yaml", "mc2 report deal.yaml -f csv -o tables/",
                             "cat deal.yaml | mc2 report -"))
 def report(
@@ -320,120 +310,87 @@ def report(
     _guard(run)
 
 
-@library_app.command("list", short_help="A table of the library's clauses.",
-                     epilog=example("mc2 library list --principle remote-access",
-                                    "mc2 library list -L house -L builtin"))
-def library_list(
-    library: LibraryOpt = None,
-    principle: Annotated[str | None, typer.Option(
-        help="Only this principle's clauses.", autocompletion=complete_principle_id)] = None,
-    deal: DealOpt = None,
-) -> None:
-    """A table of every clause: principle, id, title, obligor, required (and layer)."""
-    def run() -> int:
-        from rich.table import Table
-        from rich.text import Text
-
-        from mc2cli.authoring.catalog import catalog
-        headers, rows = catalog(_layers(library), principle, deal)
-        table = Table(*headers)
-        for r in rows:
-            table.add_row(*(Text(cell) for cell in r))
-        print_wide(table)
-        return 0
-    _guard(run)
-
-
-@library_app.command("show", short_help="One clause in all three positions.",
-                     epilog=example("mc2 library show remote.session-approval"))
-def library_show(
-    clause_id: Annotated[str, typer.Argument(metavar="ID", help="A clause id.",
-                                             autocompletion=complete_clause_id)],
-    library: LibraryOpt = None,
-    deal: DealOpt = None,
-) -> None:
-    """A clause in all three positions with its defaults, parameters, references, notes."""
-    def run() -> int:
-        from mc2cli.authoring.catalog import show_clause
-        out.print(show_clause(_layers(library), clause_id, deal), markup=False)
-        return 0
-    _guard(run)
-
-
-@library_app.command("lint", short_help="Check a library against every rule.",
-                     epilog=example("mc2 library lint -L clauses -L builtin"))
-def library_lint(library: LibraryOpt = None, deal: DealOpt = None) -> None:
-    """Check a library against every rule; exit 1 on any error."""
-    def run() -> int:
-        from mc2cli.assembly.lint import lint_library
-        from mc2cli.authoring.catalog import library_and_deal
-        lib, _model = library_and_deal(_layers(library), deal)
-        problems = lint_library(lib)
-        _print_problems(problems)
-        errors = [p for p in problems if p.severity == "error"]
-        err.print(f"{', '.join(lib.layers)}: {len(lib.clauses)} clauses, "
-                  f"{len(lib.parameters)} parameters, {len(lib.definitions)} definitions; "
-                  f"{_summary(problems)}", style="red" if errors else "green", markup=False)
-        return 1 if errors else 0
-    _guard(run)
-
-
-def print_wide(table: Any) -> None:
-    """A catalog table: in a pipe its rows are never cut, so ids stay whole for grep."""
-    from rich.console import Console
-    from rich.measure import Measurement
-    console = real(out)
-    if console.is_terminal:
-        console.print(table)
-        return
-    natural = Measurement.get(console, console.options.update_width(10_000), table).maximum
-    Console(file=console.file, width=max(console.width, natural), highlight=False,
-            soft_wrap=True, no_color=console.no_color).print(table)
-
-
 def main(argv: list[str] | None = None) -> Any:
     """Entry point."""
     # mc2's models use no pydantic plugin, and looking for them (every installed package's
     # entry points, through importlib.metadata) cost a check a tenth of a second.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    if (sys.argv[1:] if argv is None else argv) == ["--version"]:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
         _print_version()  # as the option prints it, without building every command first
         raise SystemExit(0)
-    return app(args=argv, prog_name="mc2")
+    return command_line(_invoked(args))(args=args, prog_name="mc2")
 
 
-# Commands kept in modules of their own (cli_*.py), registered here.
-from mc2cli.cli.lock import lock as _lock  # noqa: E402
+# Commands kept in modules of their own: name, (module, function, short help, examples).
+_ELSEWHERE: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "lock": ("mc2cli.cli.lock", "lock", "Record what each deal resolves to (DEAL.lock).",
+             ("mc2 lock deals/", "mc2 lock --stdout deal.yaml",
+              "git config diff.mc2.textconv 'mc2 lock --textconv'")),
+    "init": ("mc2cli.cli.author", "init", "Write a commented starter deal.",
+             ("mc2 init deals/lakeside/ --hdo 'Lakeside Health' --mdm 'Acme'",
+              "mc2 init -i deal.yaml")),
+    "schema": ("mc2cli.cli.author", "schema", "Print the deal file's JSON Schema.",
+               ("mc2 schema > mc2-deal.schema.json",)),
+    "diff": ("mc2cli.cli.diff", "diff", "What changed between two deals, or since a revision.",
+             ("mc2 diff old.yaml new.yaml", "mc2 diff deal.yaml --rev HEAD~1",
+              "mc2 diff deal.yaml --rev main --redline redline.docx")),
+    "analyze": ("mc2cli.cli.analyze", "analyze",
+                "Map the other side's contract to the principles.",
+                ("mc2 analyze their-contract.docx",
+                 "mc2 analyze their-contract.pdf -o deals/theirs/deal.yaml")),
+    "ingest": ("mc2cli.cli.ingest", "ingest",
+               "Turn the other side's edits to a returned Word file into deal changes.",
+               ("mc2 ingest acme-markup.docx --deal deal.yaml",
+                "mc2 ingest acme-markup.docx --deal deal.yaml -o round-2.yaml "
+                "--round 'Round 2'")),
+}
+_GLOBAL_FLAGS = {"-q", "--quiet", "-v", "--verbose"}
 
-app.command("lock", short_help="Record what each deal resolves to (DEAL.lock).",
-            epilog=example("mc2 lock deals/", "mc2 lock --stdout deal.yaml",
-                           "git config diff.mc2.textconv 'mc2 lock --textconv'"))(_lock)
 
-from mc2cli.cli.author import init as _init  # noqa: E402
-from mc2cli.cli.author import schema as _schema  # noqa: E402
+def _name(info: Any) -> str:
+    return str(info.name or info.callback.__name__.replace("_", "-"))
 
-app.command("init", short_help="Write a commented starter deal.",
-            epilog=example("mc2 init deals/lakeside/ --hdo 'Lakeside Health' --mdm 'Acme'",
-                           "mc2 init -i deal.yaml"))(_init)
-app.command("schema", short_help="Print the deal file's JSON Schema.",
-            epilog=example("mc2 schema > mc2-deal.schema.json"))(_schema)
 
-from mc2cli.cli.diff import diff as _diff  # noqa: E402
+def _invoked(args: list[str]) -> str | None:
+    """The command `args` run; None when mc2 needs every command (help, a misspelt command
+    to suggest a name for, shell completion)."""
+    if any(key.startswith("_MC2_COMPLETE") for key in os.environ):
+        return None
+    names = {_name(c) for c in core.registered_commands} | {"library", *_ELSEWHERE}
+    command = next((a for a in args if a not in _GLOBAL_FLAGS), None)
+    return command if command in names else None
 
-app.command("diff", short_help="What changed between two deals, or since a revision.",
-            epilog=example("mc2 diff old.yaml new.yaml", "mc2 diff deal.yaml --rev HEAD~1",
-                           "mc2 diff deal.yaml --rev main --redline redline.docx"))(_diff)
 
-from mc2cli.cli.analyze import analyze as _analyze  # noqa: E402
+def command_line(only: str | None = None) -> typer.Typer:
+    """The typer app with every command, or with only the command `only` names. Typer reads
+    every registered command's signature before it runs one, and the commands kept elsewhere
+    import their modules to be registered: a check builds and loads only what it runs."""
+    import copy
+    import importlib
 
-app.command("analyze", short_help="Map the other side's contract to the principles.",
-            epilog=example("mc2 analyze their-contract.docx",
-                           "mc2 analyze their-contract.pdf -o deals/theirs/deal.yaml"))(_analyze)
+    built = copy.copy(core)
+    built.registered_commands = [c for c in core.registered_commands
+                                 if only in (None, _name(c))]
+    built.registered_groups = [g for g in core.registered_groups if only in (None, g.name)]
+    if only in (None, "library"):
+        from mc2cli.cli.library import library_app
+        built.add_typer(library_app, name="library",
+                        short_help="Browse and lint clause libraries.")
+    for name, (module, function, short, examples) in _ELSEWHERE.items():
+        if only in (None, name):
+            built.command(name, short_help=short, epilog=example(*examples))(
+                getattr(importlib.import_module(module), function))
+    return built
 
-from mc2cli.cli.ingest import ingest as _ingest  # noqa: E402
 
-app.command("ingest", short_help="Turn the other side's edits to a returned Word file into "
-                                 "deal changes.",
-            epilog=example("mc2 ingest acme-markup.docx --deal deal.yaml",
-                           "mc2 ingest acme-markup.docx --deal deal.yaml -o round-2.yaml "
-                           "--round 'Round 2'"))(_ingest)
+def __getattr__(name: str) -> Any:
+    """`app`: the whole command line (for tests, docs and the reference page)."""
+    if name == "app":
+        return _whole()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _whole() -> typer.Typer:
+    return command_line()
