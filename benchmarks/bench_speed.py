@@ -162,6 +162,12 @@ class Bench:
         self.add("mc2 --help", lambda: self.run_mc2(["--help"]), typer, "import typer", 1.5)
         self.check_row = self.add("mc2 check Lakeside", lambda: self.run_mc2(
             ["check", str(DEAL)]), typer, "import typer", 3.0)
+        # The floor under the check target: importing the libraries a check runs on (the
+        # project's core dependencies, and typer's pydantic coercion of options) and nothing
+        # of mc2's own. A check can be no faster than this.
+        deps = "import typer, typer._adapters, pydantic, jinja2.sandbox, yaml, rich.console"
+        self.add("floor: the imports a check needs, nothing else", lambda: _spawn(
+            [sys.executable, "-c", deps], self.env), typer, "import typer", None)
         self.add("mc2 check Lakeside, cache off (cold)", lambda: self.run_mc2(
             ["check", str(DEAL)], self.cold), typer, "import typer", None)
 
