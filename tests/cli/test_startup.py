@@ -65,6 +65,30 @@ def test_check_loads_no_writer() -> None:
     assert "mc2cli.pipeline" in modules  # the probe did run the check
     unwanted = ("mc2cli.output", "mc2cli.review", "concurrent.futures")
     assert [m for m in modules if m.startswith(unwanted)] == []
+    # nor another command's module: typer is given only the command that runs
+    others = ("mc2cli.cli.author", "mc2cli.cli.diff", "mc2cli.cli.lock", "mc2cli.cli.analyze",
+              "mc2cli.cli.ingest", "mc2cli.cli.library", "mc2cli.authoring")
+    assert [m for m in modules if m.startswith(others)] == []
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["check", "deal.yaml"], "check"), (["-q", "-v", "diff", "a", "b"], "diff"),
+    (["library", "list"], "library"), (["init", "--help"], "init"),
+    (["--help"], None), (["chek"], None), (["--install-completion"], None), ([], None),
+])
+def test_only_the_invoked_command_is_built(args: list[str], expected: str | None) -> None:
+    from mc2cli.cli import main
+    assert main._invoked(args) == expected
+    built = main.command_line(expected)
+    names = {main._name(c) for c in built.registered_commands}
+    names |= {str(g.name) for g in built.registered_groups}
+    assert names == ({expected} if expected else set(main.app_names()))
+
+
+def test_completion_builds_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mc2cli.cli import main
+    monkeypatch.setenv("_MC2_COMPLETE", "complete_bash")
+    assert main._invoked(["check", "x"]) is None
 
 
 def test_version_is_read_without_loading_the_library() -> None:

@@ -357,9 +357,13 @@ def _invoked(args: list[str]) -> str | None:
     to suggest a name for, shell completion)."""
     if any(key.startswith("_MC2_COMPLETE") for key in os.environ):
         return None
-    names = {_name(c) for c in core.registered_commands} | {"library", *_ELSEWHERE}
     command = next((a for a in args if a not in _GLOBAL_FLAGS), None)
-    return command if command in names else None
+    return command if command in app_names() else None
+
+
+def app_names() -> list[str]:
+    """Every command's and group's name, in the order `mc2 --help` lists them."""
+    return [*(_name(c) for c in core.registered_commands), *_ELSEWHERE, "library"]
 
 
 def command_line(only: str | None = None) -> typer.Typer:
