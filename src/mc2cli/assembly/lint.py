@@ -11,9 +11,9 @@ from mc2cli.assembly.render import (
     SAMPLE_CONTEXT,
     RenderError,
     analyze,
-    compiled_texts,
-    remember,
     render_text,
+    save_texts,
+    use_texts,
 )
 from mc2cli.errors import Problem
 from mc2cli.inputs import cache
@@ -24,6 +24,7 @@ from mc2cli.inputs.values import Param, ValueProblem, bounds_fit, coerce, in_bou
 from mc2cli.suggest import did_you_mean
 
 _LINT_CACHE: dict[int, list[Problem]] = {}
+_ERRORS: dict[int, list[Problem]] = {}
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 
 
@@ -35,17 +36,33 @@ def lint_library(lib: Library) -> list[Problem]:
     """
     key = id(lib)
     if key not in _LINT_CACHE:
-        name = f"lint-{lib.cache_key}"
-        stored = cache.load(name) if lib.cache_key else None
-        if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[0], list):
-            _LINT_CACHE[key] = stored[0]
-            remember(stored[1])  # the texts' analysis and compiled code
+        stored = cache.load(f"lint-{lib.cache_key}") if lib.cache_key else None
+        if isinstance(stored, list):
+            _LINT_CACHE[key] = stored
+            use_texts(f"texts-{lib.cache_key}")  # the texts' analysis and compiled code
         else:
             found = lib.name_layers(_lint(lib))
             _LINT_CACHE[key] = sorted(found, key=lambda p: (p.path, p.line, p.col, p.message))
+            _ERRORS[key] = [p for p in _LINT_CACHE[key] if p.severity == "error"]
             if lib.cache_key:
-                cache.store(name, (_LINT_CACHE[key], compiled_texts(_texts(lib))))
+                save_texts(f"texts-{lib.cache_key}", _texts(lib))
+                cache.store(f"errors-{lib.cache_key}", _ERRORS[key])
+                cache.store(f"lint-{lib.cache_key}", _LINT_CACHE[key])
     return _LINT_CACHE[key]
+
+
+def library_errors(lib: Library) -> list[Problem]:
+    """The library's lint errors (what stops a deal being assembled), without reading its
+    warnings: a library of 10,000 clauses can have 80,000 of them, which a check never shows."""
+    key = id(lib)
+    if key not in _ERRORS:
+        stored = cache.load(f"errors-{lib.cache_key}") if lib.cache_key else None
+        if isinstance(stored, list):
+            _ERRORS[key] = stored
+            use_texts(f"texts-{lib.cache_key}")
+        else:
+            _ERRORS[key] = [p for p in lint_library(lib) if p.severity == "error"]
+    return _ERRORS[key]
 
 
 def _texts(lib: Library) -> list[str]:

@@ -8,12 +8,13 @@ assignments or arithmetic means no output bombs, no recursion and no runaway loo
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import marshal
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import CodeType
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
@@ -92,14 +93,15 @@ class TextInfo:
         return self.names - CONTEXT_NAMES
 
 
-# Texts an earlier run analyzed and compiled, from the compiled-library cache (lint.py keeps
-# them with the library's lint result): parsing them is most of a check's remaining work.
-_KNOWN_INFO: dict[str, TextInfo] = {}
-_KNOWN_CODE: dict[str, bytes] = {}
-# Marshaled code of the texts compiled in this process, for the cache; at most MAX_RECORDED
-# (a 3 kB each: a library of 10,000 clauses keeps its memory and its cache entry small).
+# What rendering learned of each text: its analysis, and the marshaled code of every text
+# compiled in this process (a text is compiled once per process, however many times the
+# template LRU below lets it go).
+_INFO: dict[str, TextInfo] = {}
 _RECORDED: dict[str, bytes] = {}
-MAX_RECORDED = 4096
+# What earlier runs learned, from the compiled-library cache (lint.py names the entry): a
+# record file read one text at a time, so a library of 10,000 clauses keeps the analysis and
+# code of all its texts on disk and a check reads only those it renders.
+_STORE: dict[str, cache.Records] = {}
 
 
 # What Jinja (and the Python it compiles to) survives, measured: 50 nested {% if %} compile
@@ -148,10 +150,14 @@ def limits(text: str) -> list[RenderError]:
 
 def analyze(text: str) -> TextInfo:
     """Parse a clause text and check it keeps to the clause-text language (cached per text)."""
-    return _KNOWN_INFO.get(text) or _analyze(text)
+    info = _INFO.get(text)
+    if info is None:
+        stored = _stored(text)
+        info = stored[0] if stored is not None else _analyze(text)
+        _INFO[text] = info
+    return info
 
 
-@functools.cache  # small results; a bounded cache thrashed on large libraries
 def _analyze(text: str) -> TextInfo:
     info = TextInfo()
     info.problems.extend(limits(text))
@@ -200,36 +206,69 @@ def _analyze(text: str) -> TextInfo:
     return info
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # a text missed here is unmarshaled again, never compiled again
 def _compiled(text: str) -> Template:
     """Each distinct text is compiled once per process: lint, assembly and notes share it."""
-    known = _KNOWN_CODE.get(text)
-    code = marshal.loads(known) if known is not None else ENV.compile(text)
-    if known is None and len(_RECORDED) < MAX_RECORDED:
-        _RECORDED[text] = marshal.dumps(code)
-    return Template.from_code(ENV, code, ENV.make_globals(None), None)
+    return Template.from_code(ENV, _code(text), ENV.make_globals(None), None)
 
 
-Compiled = dict[str, tuple[TextInfo, bytes | None]]
+def _code(text: str) -> CodeType:
+    known = _RECORDED.get(text)
+    if known is not None:
+        return marshal.loads(known)  # type: ignore[no-any-return]
+    stored = _stored(text)
+    if stored is not None and stored[1] is not None:
+        return marshal.loads(stored[1])  # type: ignore[no-any-return]
+    code = ENV.compile(text)
+    _RECORDED[text] = marshal.dumps(code)
+    return code
 
 
-def compiled_texts(texts: Iterable[str]) -> Compiled:
-    """What this process learned of `texts` (analysis, compiled code) that a later one can
-    reuse: sound texts only."""
-    out: Compiled = {}
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _stored(text: str) -> tuple[TextInfo, bytes | None] | None:
+    """A sound text's analysis and marshaled code, as an earlier run recorded them."""
+    if not _STORE:
+        return None
+    key = _digest(text)
+    data = next((d for d in (r.get(key) for r in _STORE.values()) if d is not None), None)
+    if data is None:
+        return None
+    try:
+        names, refs, code = marshal.loads(data)
+        info = TextInfo(set(names), [(str(t), int(line)) for t, line in refs])
+    except (ValueError, TypeError, EOFError):
+        return None
+    return info, code if isinstance(code, bytes) else None
+
+
+def save_texts(name: str, texts: Iterable[str]) -> bool:
+    """Record what this process learned of `texts` (sound ones) for later runs."""
+    records: dict[bytes, bytes] = {}
     for text in texts:
-        info = _KNOWN_INFO.get(text) or _analyze(text)
+        info = analyze(text)
         if not info.problems:
-            out[text] = (info, _RECORDED.get(text) or _KNOWN_CODE.get(text))
-    return out
+            records[_digest(text)] = marshal.dumps(
+                (tuple(sorted(info.names)), tuple(info.refs), _RECORDED.get(text)))
+    return cache.store_records(name, records)
 
 
-def remember(known: Compiled) -> None:
-    """Take in what an earlier run learned (from the compiled-library cache)."""
-    for text, (info, code) in known.items():
-        _KNOWN_INFO[text] = info
-        if code is not None:
-            _KNOWN_CODE[text] = code
+def use_texts(name: str) -> None:
+    """Read texts' analyses and code from the record file `name` when they are needed."""
+    if name not in _STORE:
+        records = cache.load_records(name)
+        if records is not None:
+            _STORE[name] = records
+
+
+def forget() -> None:
+    """Drop everything this process learned of texts (what a new process starts with)."""
+    _INFO.clear()
+    _RECORDED.clear()
+    _STORE.clear()
+    _compiled.cache_clear()
 
 
 def render_text(text: str, context: Mapping[str, Any], ref: Callable[[str], str]) -> str:

@@ -16,6 +16,10 @@ it with mode 0700); a folder that is not, or cannot be made, is not used at all.
 writes a temporary file beside the entry and renames it over the entry: readers and other
 writers see a whole entry or none. An entry that cannot be read or unpickled is ignored (and
 removed) and rebuilt; any failure to write leaves mc2 working without the cache.
+
+Record files (`store_records`) keep many small values, each read only when asked for: an
+index (a pickle) and then the records, so that a library of 10,000 clauses need not hold the
+compiled code of all its texts in memory to use the few it renders.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import stat
 import sys
 import tempfile
 import time
+import zlib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +43,7 @@ DIR_ENV = "MC2_CACHE_DIR"
 OFF_ENV = "MC2_NO_CACHE"
 MAX_ENTRIES = 64  # beyond this the oldest entries are removed when one is written
 _SUFFIX = ".pickle"
+_RECORDS = ".records"
 
 
 def cache_dir() -> Path | None:
@@ -103,21 +109,35 @@ def _folder(create: bool) -> Path | None:
     return folder if stat.S_ISDIR(st.st_mode) and _private(st) else None
 
 
-def load(name: str) -> Any | None:
-    """The entry `name`, or None: no cache, no entry, or one that is not sound (removed)."""
+def _open(name: str, suffix: str) -> tuple[Path, Any] | None:
+    """The entry's path and an open binary file, when the entry is there, regular and private."""
     folder = _folder(create=False)
     if folder is None:
         return None
-    path = folder / f"{name}{_SUFFIX}"
+    path = folder / f"{name}{suffix}"
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
+    fh = os.fdopen(fd, "rb")
     try:
-        with os.fdopen(fd, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if not stat.S_ISREG(st.st_mode) or not _private(st):
-                return None
+        st = os.fstat(fh.fileno())
+    except OSError:
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode) or not _private(st):
+        fh.close()
+        return None
+    return path, fh
+
+
+def load(name: str) -> Any | None:
+    """The entry `name`, or None: no cache, no entry, or one that is not sound (removed)."""
+    opened = _open(name, _SUFFIX)
+    if opened is None:
+        return None
+    path, fh = opened
+    try:
+        with fh:
             stored_name, value = pickle.load(fh)
         if stored_name != name:
             raise ValueError("entry under another name")
@@ -130,6 +150,71 @@ def load(name: str) -> Any | None:
 
 def store(name: str, value: Any) -> bool:
     """Write the entry `name` (whole, by renaming a temporary file); False if it could not be."""
+    return _write(name, _SUFFIX, lambda fh: pickle.dump((name, value), fh,
+                                                        protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class Records:
+    """An open record file: `get` reads one record, checked against its CRC, or gives None."""
+
+    def __init__(self, fh: Any, base: int, index: dict[bytes, tuple[int, int, int]]) -> None:
+        self._fh = fh
+        self._base = base
+        self.index = index
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def get(self, key: bytes) -> bytes | None:
+        where = self.index.get(key)
+        if where is None:
+            return None
+        offset, size, crc = where
+        try:
+            self._fh.seek(self._base + offset)
+            data: bytes = self._fh.read(size)
+        except (OSError, ValueError):
+            return None
+        return data if len(data) == size and zlib.crc32(data) == crc else None
+
+
+def store_records(name: str, records: dict[bytes, bytes]) -> bool:
+    """Write a record file: the index (key -> offset, size, CRC), then every record."""
+    index: dict[bytes, tuple[int, int, int]] = {}
+    offset = 0
+    for k, data in records.items():
+        index[k] = (offset, len(data), zlib.crc32(data))
+        offset += len(data)
+
+    def write(fh: Any) -> None:
+        head = pickle.dumps((name, index), protocol=pickle.HIGHEST_PROTOCOL)
+        fh.write(len(head).to_bytes(8, "little"))
+        fh.write(head)
+        for data in records.values():
+            fh.write(data)
+    return _write(name, _RECORDS, write)
+
+
+def load_records(name: str) -> Records | None:
+    """The record file `name` (kept open), or None: missing, not private, or not sound."""
+    opened = _open(name, _RECORDS)
+    if opened is None:
+        return None
+    path, fh = opened
+    try:
+        size = int.from_bytes(fh.read(8), "little")
+        stored_name, index = pickle.loads(fh.read(size))
+        if stored_name != name or not isinstance(index, dict):
+            raise ValueError("entry under another name")
+        return Records(fh, 8 + size, index)
+    except Exception:  # a truncated, corrupt or foreign file: drop it and rebuild
+        fh.close()
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+
+def _write(name: str, suffix: str, write: Any) -> bool:
     folder = _folder(create=True)
     if folder is None:
         return False
@@ -137,8 +222,8 @@ def store(name: str, value: Any) -> bool:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump((name, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{name}{_SUFFIX}")
+            write(fh)
+        os.replace(tmp, folder / f"{name}{suffix}")
     except Exception:  # read-only, full, or a value that does not pickle: run without
         if tmp:
             with contextlib.suppress(OSError):
@@ -155,7 +240,7 @@ def _prune(folder: Path) -> None:
         for entry in os.scandir(folder):
             with contextlib.suppress(OSError):
                 mtime = entry.stat().st_mtime_ns
-                if entry.name.endswith(_SUFFIX):
+                if entry.name.endswith((_SUFFIX, _RECORDS)):
                     entries.append((mtime, entry.path))
                 elif entry.name.endswith(".tmp") and mtime < time.time_ns() - 3600 * 10**9:
                     os.unlink(entry.path)
