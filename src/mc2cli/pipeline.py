@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from mc2cli import __version__
 from mc2cli.assembly.assemble import assemble
 from mc2cli.assembly.contract import Contract
-from mc2cli.assembly.lint import lint_library
+from mc2cli.assembly.lint import library_errors
 from mc2cli.errors import InputError, Problem, UsageError
 from mc2cli.inputs.layers import load_library, resolve_layers
 from mc2cli.inputs.library import Library
@@ -153,9 +153,9 @@ def check(deal_path: Path, *, strict: bool = False, library: list[Path] | None =
         lib = library_for(deal, deal_path, library, doc)
     except InputError as exc:
         return CheckResult(deal_path, None, [*problems, *exc.problems] if deal else exc.problems)
-    library_errors = [p for p in lint_library(lib) if p.severity == "error"]
-    if library_errors:  # a broken library cannot be assembled safely; report it alone
-        return CheckResult(deal_path, None, sorted({*problems, *library_errors}))
+    broken = library_errors(lib)
+    if broken:  # a broken library cannot be assembled safely; report it alone
+        return CheckResult(deal_path, None, sorted({*problems, *broken}))
     contract, found = assemble(deal, doc, lib)
     problems.extend(found)
     if contract is not None:
@@ -183,7 +183,7 @@ def _ids_without_model(doc: Document, deal_path: Path,
         lib = load_library(layers)
     except (Mc2Error, OSError):
         return []
-    if any(p.severity == "error" for p in lint_library(lib)):
+    if library_errors(lib):
         return []
     return unknown_ids(doc, lib, parameters=True)
 

@@ -135,7 +135,7 @@ def ingest(docx: Path, deal_path: Path, *, library: list[Path] | None = None) ->
 def check_text(text: str, path: Path, *, library: list[Path] | None = None) -> list[Problem]:
     """Check a deal held in memory as if it were the file `path`: the proposed deal is
     checked before it is written."""
-    from mc2cli.assembly.lint import lint_library
+    from mc2cli.assembly.lint import library_errors
     from mc2cli.inputs.validate import validate_lenient
     from mc2cli.inputs.yamlload import load_text
     from mc2cli.pipeline import library_for
@@ -149,7 +149,7 @@ def check_text(text: str, path: Path, *, library: list[Path] | None = None) -> l
         lib = library_for(deal, path, library, doc)
     except InputError as exc:
         return exc.problems
-    errors = [p for p in lint_library(lib) if p.severity == "error"]
+    errors = library_errors(lib)
     if errors:
         return errors
     _contract, found = assemble(deal, doc, lib)
