@@ -458,3 +458,15 @@ def test_principle_ids_complete_on_principle_option() -> None:
 
 def test_completion_of_a_broken_library_is_empty(tmp_path: Path) -> None:
     assert _complete(f"mc2 library show -L {tmp_path / 'nope'} patch") == []
+
+
+def test_a_loaded_library_keeps_no_parsed_yaml_and_still_locates(tmp_path: Path) -> None:
+    """The library keeps its files compacted (memory at 10,000 clauses); a message about one
+    of its clauses still points at the line that wrote it."""
+    write_tree(tmp_path, library_files())
+    lib = load_library([tmp_path / "lib"])
+    where = next(iter(lib.clauses.values())).where
+    assert where.doc.data is None
+    problem = where.problem("m", sub=("positions", "hdo"))
+    lines = (tmp_path / "lib" / Path(problem.path).name).read_text().splitlines()
+    assert lines[problem.line - 1].strip().startswith("hdo:")

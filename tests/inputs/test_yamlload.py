@@ -113,3 +113,15 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(InputError, match="not a regular file"):
         load_path(fifo)
+
+
+def test_a_compacted_document_locates_as_before() -> None:
+    raw = b"clauses:\n  - id: a\n    text: |\n      one\n      two\n  - id: b\n"
+    whole = load_bytes(raw, "x.yaml")
+    doc = load_bytes(raw, "x.yaml")
+    doc.compact()
+    assert doc.data is None and doc.locs == {} and len(doc.raw) < 100
+    for key in [("clauses", 1, "id"), ("clauses", 0, "text"), ("clauses", 0, "missing"), ()]:
+        assert doc.loc(key) == whole.loc(key)
+    assert doc.problem(("clauses", 0, "text"), "m", line_offset=2) == \
+        whole.problem(("clauses", 0, "text"), "m", line_offset=2)

@@ -47,7 +47,7 @@ from mc2cli.inputs.models import (
     PrincipleOverride,
 )
 from mc2cli.inputs.validate import validate
-from mc2cli.inputs.yamlload import Document, PathKey, load_bytes, read_limited
+from mc2cli.inputs.yamlload import Document, PathKey, compact, load_bytes, read_limited
 from mc2cli.paths import builtin_library_dir
 from mc2cli.suggest import did_you_mean
 
@@ -416,9 +416,8 @@ def _node(doc: Document, key: PathKey) -> Any:
 
 def resolve_layers(spec: str | list[str], base: Path) -> list[Path]:
     """Folders for a deal's `library:` value; 'builtin' is the built-in library."""
-    items = [spec] if isinstance(spec, str) else list(spec)
     return [builtin_library_dir() if item == BUILTIN else (base / item).resolve()
-            for item in items]
+            for item in ([spec] if isinstance(spec, str) else spec)]
 
 
 _CACHE: dict[tuple[tuple[Path, str], ...], Library] = {}
@@ -444,6 +443,7 @@ def load_library(layers: list[Path]) -> Library:
             problems = name_layers(problems, {lay.name: lay.shown for lay in found})
             if lib is None or problems:
                 raise InputError(problems)
+            compact(d for lay in found for d in lay.docs.values())  # for located messages
             lib.cache_key = stored
             cache.store(stored, lib)
         _CACHE[key] = lib
