@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -132,17 +133,26 @@ def _open(name: str, suffix: str) -> tuple[Path, Any] | None:
 
 def load(name: str) -> Any | None:
     """The entry `name`, or None: no cache, no entry, or one that is not sound (removed)."""
-    opened = _open(name, _SUFFIX)
+    def whole(fh: Any) -> Any:
+        with fh:
+            return pickle.load(fh)
+    return _read(name, _SUFFIX, whole)
+
+
+def _read(name: str, suffix: str, read: Callable[[Any], tuple[str, Any]]) -> Any | None:
+    """What `read` makes of the entry's open file, when the entry is sound: one that cannot
+    be read, is corrupt or was stored under another name is removed (and rebuilt)."""
+    opened = _open(name, suffix)
     if opened is None:
         return None
     path, fh = opened
     try:
-        with fh:
-            stored_name, value = pickle.load(fh)
+        stored_name, value = read(fh)
         if stored_name != name:
             raise ValueError("entry under another name")
         return value
     except Exception:  # a truncated, corrupt or foreign entry: drop it and rebuild
+        fh.close()
         with contextlib.suppress(OSError):
             path.unlink()
         return None
@@ -197,21 +207,14 @@ def store_records(name: str, records: dict[bytes, bytes]) -> bool:
 
 def load_records(name: str) -> Records | None:
     """The record file `name` (kept open), or None: missing, not private, or not sound."""
-    opened = _open(name, _RECORDS)
-    if opened is None:
-        return None
-    path, fh = opened
-    try:
+    def index(fh: Any) -> tuple[str, Records]:
         size = int.from_bytes(fh.read(8), "little")
-        stored_name, index = pickle.loads(fh.read(size))
-        if stored_name != name or not isinstance(index, dict):
-            raise ValueError("entry under another name")
-        return Records(fh, 8 + size, index)
-    except Exception:  # a truncated, corrupt or foreign file: drop it and rebuild
-        fh.close()
-        with contextlib.suppress(OSError):
-            path.unlink()
-        return None
+        stored_name, found = pickle.loads(fh.read(size))
+        if not isinstance(found, dict):
+            raise ValueError("not an index")
+        return stored_name, Records(fh, 8 + size, found)
+    found: Records | None = _read(name, _RECORDS, index)
+    return found
 
 
 def _write(name: str, suffix: str, write: Any) -> bool:
