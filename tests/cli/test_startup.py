@@ -122,3 +122,20 @@ def test_edition_read_cheaply_or_by_yaml(tmp_path: Path, text: str, expected: st
 
 def test_edition_of_a_missing_folder_is_unreadable(tmp_path: Path) -> None:
     assert edition(tmp_path / "nowhere") == "unreadable"
+
+
+@pytest.mark.parametrize("width", [40, 80, 132])
+def test_the_command_list_prints_what_the_whole_app_prints(width: int) -> None:
+    """`mc2 --help` is printed from `listing()` (names and short helps only): the same text,
+    at any terminal width."""
+    from typer.testing import CliRunner
+
+    from mc2cli.cli import main
+    runner = CliRunner()
+    for flag in ("--help", "-h"):
+        quick = runner.invoke(main.listing(), [flag], prog_name="mc2", terminal_width=width)
+        whole = runner.invoke(main.command_line(), [flag], prog_name="mc2",
+                              terminal_width=width)
+        assert quick.exit_code == whole.exit_code == 0
+        assert quick.output == whole.output
+        assert "library" in quick.output and "ingest" in quick.output

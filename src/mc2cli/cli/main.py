@@ -319,6 +319,8 @@ def main(argv: list[str] | None = None) -> Any:
     if args == ["--version"]:
         _print_version()  # as the option prints it, without building every command first
         raise SystemExit(0)
+    if args in (["--help"], ["-h"]):
+        return listing()(args=args, prog_name="mc2")
     return command_line(_invoked(args))(args=args, prog_name="mc2")
 
 
@@ -379,12 +381,37 @@ def command_line(only: str | None = None) -> typer.Typer:
     built.registered_groups = [g for g in core.registered_groups if only in (None, g.name)]
     if only in (None, "library"):
         from mc2cli.cli.library import library_app
-        built.add_typer(library_app, name="library",
-                        short_help="Browse and lint clause libraries.")
+        built.add_typer(library_app, name="library", short_help=LIBRARY_HELP)
     for name, (module, function, short, examples) in _ELSEWHERE.items():
         if only in (None, name):
             built.command(name, short_help=short, epilog=example(*examples))(
                 getattr(importlib.import_module(module), function))
+    return built
+
+
+LIBRARY_HELP = "Browse and lint clause libraries."
+
+
+def _stub() -> None:
+    """Never run: a command of `listing()`, which only prints the list of commands."""
+
+
+def listing() -> typer.Typer:
+    """The app as `mc2 --help` shows it: every command with its short help and no options.
+    Reading the commands' signatures was a third of `mc2 --help`; the text is the same
+    (tests/cli/test_startup.py compares the two)."""
+    import copy
+
+    built = copy.copy(core)
+    built.registered_commands = []
+    for c in core.registered_commands:
+        built.command(_name(c), short_help=c.short_help, help=c.help)(_stub)
+    for name, (_module, _function, short, _examples) in _ELSEWHERE.items():
+        built.command(name, short_help=short)(_stub)
+    group = typer.Typer()
+    group.command("list")(_stub)
+    built.registered_groups = []
+    built.add_typer(group, name="library", short_help=LIBRARY_HELP)
     return built
 
 
