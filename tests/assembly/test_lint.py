@@ -46,6 +46,13 @@ CASES: dict[str, tuple[dict[str, str | None], str]] = {
                                               "install each security patch")},
         r"01-patching\.yaml:\d+:\d+: error: .*'security patch' is the defined term "
         r"'Security Patch' in other capitalization"),
+    # Non-ASCII text is searched without the lower-case shortcut: the long s matches an 's'
+    # when case is ignored, and str.lower() leaves it as it is.
+    "undefined capitalization in non-ASCII text": (
+        {"01-patching.yaml": PATCHING.replace("install validated updates",
+                                              "install each \u017fecurity patch")},
+        r"01-patching\.yaml:\d+:\d+: error: .*'" "\u017f" r"ecurity patch' is the defined term "
+        r"'Security Patch' in other capitalization"),
     "defined term unused": (
         {"definitions.yaml": DEFINITIONS + "  - {term: Gadget, text: means a thing.}\n"},
         r"definitions\.yaml:\d+:\d+: error: .*defined term 'Gadget' is not used"),

@@ -192,21 +192,31 @@ def _uses(term: str, plural: str | None, text: str) -> bool:
     return term_used(term, plural, text)
 
 
-def _term_patterns(lib: Library) -> list[tuple[str, re.Pattern[str], set[str]]]:
+_TermPattern = tuple[str, re.Pattern[str], set[str], tuple[str, ...] | None]
+
+
+def _term_patterns(lib: Library) -> list[_TermPattern]:
     out = []
     for term, (definition, _where) in lib.definitions.items():
         forms = {term, *([definition.plural] if definition.plural else [])}
         alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-        out.append((term, re.compile(rf"(?<![\w-])({alts})(?![\w-])", re.I), forms))
+        lowered = tuple(f.lower() for f in forms) if all(f.isascii() for f in forms) else None
+        out.append((term, re.compile(rf"(?<![\w-])({alts})(?![\w-])", re.I), forms, lowered))
     return out
 
 
-def _capitalization(text: str, patterns: list[tuple[str, re.Pattern[str], set[str]]],
-                    where: Any, sub: tuple[str, ...]) -> list[Problem]:
+def _capitalization(text: str, patterns: list[_TermPattern], where: Any,
+                    sub: tuple[str, ...]) -> list[Problem]:
     out = []
     # Jinja blocks hold ids and names, not prose: blank them out, keeping line numbers.
     text = _JINJA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-    for term, pattern, forms in patterns:
+    # In ASCII text an ASCII form matches, ignoring case, only where its lower case is found
+    # in the text's: most terms are absent from most texts, and the pattern (a look-behind
+    # first) would be tried at every character.
+    low = text.lower() if text.isascii() else None
+    for term, pattern, forms, lowered in patterns:
+        if low is not None and lowered is not None and not any(f in low for f in lowered):
+            continue
         for m in pattern.finditer(text):
             if m.group(1) not in forms:
                 line = text.count("\n", 0, m.start()) + 1

@@ -8,6 +8,7 @@ assignments or arithmetic means no output bombs, no recursion and no runaway loo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import re
@@ -203,6 +204,11 @@ def _analyze(text: str) -> TextInfo:
                 info.problems.append(RenderError("only ref('clause.id') may be called", line))
             else:
                 info.refs.append((node.args[0].value, line))
+    if not info.problems and text not in _RECORDED:
+        # Compiled from the tree just read (what ENV.compile(text) would parse again): a
+        # sound text is almost always rendered next; a failure is left to render_text.
+        with contextlib.suppress(Exception):
+            _RECORDED[text] = marshal.dumps(ENV.compile(tree))
     return info
 
 
