@@ -35,6 +35,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEAL = ROOT / "examples" / "lakeside-infusion" / "deal.yaml"
+# What a check cannot do without: the core dependencies it runs on (and typer's pydantic
+# coercion of options), none of mc2's own code.
+CHECK_IMPORTS = "import typer, typer._adapters, pydantic, jinja2.sandbox, yaml, rich.console"
 
 
 @dataclass
@@ -166,9 +169,8 @@ class Bench:
         # The floor under the check target: importing the libraries a check runs on (the
         # project's core dependencies, and typer's pydantic coercion of options) and nothing
         # of mc2's own. A check can be no faster than this.
-        deps = "import typer, typer._adapters, pydantic, jinja2.sandbox, yaml, rich.console"
         self.add("floor: the imports a check needs, nothing else", lambda: _spawn(
-            [sys.executable, "-c", deps], self.env), typer, "import typer", None)
+            [sys.executable, "-c", CHECK_IMPORTS], self.env), typer, "import typer", None)
         self.add("mc2 check Lakeside, cache off (cold)", lambda: self.run_mc2(
             ["check", str(DEAL)], self.cold), typer, "import typer", None)
 
@@ -181,6 +183,15 @@ class Bench:
         self.add("mc2 build -t docx", lambda: self.run_mc2(
             ["build", str(DEAL), "-o", out, "-t", "docx"]),
             lambda: _parallel([contract_docx], self.env, 1), "pandoc: contract docx", 1.3)
+        alone = lambda: _parallel([contract_docx], self.env, 1)  # noqa: E731
+        # The floors under the DOCX rows: what a build cannot avoid (a check's imports, then
+        # the conversion), and mc2's conversion itself (its Lua filters for Word numbering and
+        # cross-references, then the DOCX post-processing) against plain pandoc.
+        self.add("floor: a check's imports, then pandoc", lambda: _parallel(
+            [[[sys.executable, "-c", CHECK_IMPORTS], *contract_docx]], self.env, 1), alone,
+            "pandoc: contract docx", None)
+        self.add("mc2's DOCX conversion alone (in-process)", self.conversion, alone,
+                 "pandoc: contract docx", None)
         both = [*contract_docx, *self.pandoc_to(self.notes_md, "docx")]
         self.add("mc2 build -t docx --notes", lambda: self.run_mc2(
             ["build", str(DEAL), "-o", out, "-t", "docx", "--notes"]),
@@ -190,6 +201,30 @@ class Bench:
         self.add("mc2 build, all formats", lambda: self.run_mc2(
             ["build", str(DEAL), "-o", out]), lambda: _parallel(chains, self.env, 3),
             "every converter, in parallel", 1.3)
+
+    def conversion(self) -> Run:
+        """What `mc2 build -t docx` converts, timed in this process: pandoc with mc2's
+        filters, reference document and structure, then the DOCX post-processing."""
+        import resource
+
+        from mc2cli.output.convert import convert
+        from mc2cli.output.document import to_markdown
+        from mc2cli.output.structure import layout_for, structure_json
+        from mc2cli.pipeline import check
+        if not hasattr(self, "_converted"):
+            os.environ["MC2_CACHE_DIR"] = self.env["MC2_CACHE_DIR"]
+            contract = check(DEAL).contract
+            assert contract is not None
+            self._converted = (to_markdown(contract), structure_json(contract),
+                               layout_for(contract, None))
+        markdown, structure, layout = self._converted
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start, own = time.perf_counter(), time.process_time()
+        convert(markdown, "docx", structure=structure, layout=layout)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+               + time.process_time() - own)
+        return Run(time.perf_counter() - start, cpu, after.ru_maxrss / 1024)
 
     def redline(self) -> None:
         new = self.tmp / "newer" / "deal.yaml"
