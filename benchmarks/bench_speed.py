@@ -96,6 +96,18 @@ class Row:
         return self.mc2.cpu / self.base.cpu if self.base.cpu else float("nan")
 
 
+def _in_process(work: Callable[[], object]) -> Run:
+    """`work` timed in this process: its own CPU and its converters'."""
+    import resource
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start, own = time.perf_counter(), time.process_time()
+    work()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+           + time.process_time() - own)
+    return Run(time.perf_counter() - start, cpu, after.ru_maxrss / 1024)
+
+
 def _median(runs: list[Run]) -> Run:
     return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
                max(r.rss_mib for r in runs))
@@ -205,8 +217,6 @@ class Bench:
     def conversion(self) -> Run:
         """What `mc2 build -t docx` converts, timed in this process: pandoc with mc2's
         filters, reference document and structure, then the DOCX post-processing."""
-        import resource
-
         from mc2cli.output.convert import convert
         from mc2cli.output.document import to_markdown
         from mc2cli.output.structure import layout_for, structure_json
@@ -218,13 +228,20 @@ class Bench:
             self._converted = (to_markdown(contract), structure_json(contract),
                                layout_for(contract, None))
         markdown, structure, layout = self._converted
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start, own = time.perf_counter(), time.process_time()
-        convert(markdown, "docx", structure=structure, layout=layout)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
-               + time.process_time() - own)
-        return Run(time.perf_counter() - start, cpu, after.ru_maxrss / 1024)
+        return _in_process(lambda: convert(markdown, "docx", structure=structure,
+                                           layout=layout))
+
+    def redline_conversion(self, new: Path) -> Run:
+        """What `mc2 diff --redline` converts, timed in this process: the redline's Markdown
+        (deleted text beside inserted) as tracked changes."""
+        from mc2cli.review.diff import diff_files
+        from mc2cli.review.redline import redline_docx, redline_markdown
+        if not hasattr(self, "_redline"):
+            os.environ["MC2_CACHE_DIR"] = self.env["MC2_CACHE_DIR"]
+            self._redline = diff_files(DEAL, new)
+            size = len(redline_markdown(self._redline)) / self.contract.stat().st_size
+            self.notes.append(f"The redline's Markdown is {size:.1f} times the contract's.")
+        return _in_process(lambda: redline_docx(self._redline))
 
     def redline(self) -> None:
         new = self.tmp / "newer" / "deal.yaml"
@@ -238,6 +255,10 @@ class Bench:
             ["diff", str(DEAL), str(new), "--redline", target]),
             lambda: _parallel([self.pandoc_to(self.contract, "docx")], self.env, 1),
             "pandoc: contract docx", 3.0)
+        self.add("the redline's conversion alone (in-process)",
+                 lambda: self.redline_conversion(new),
+                 lambda: _parallel([self.pandoc_to(self.contract, "docx")], self.env, 1),
+                 "pandoc: contract docx", None)
 
     def batch(self) -> None:
         n = self.args.deals
