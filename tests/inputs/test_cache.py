@@ -243,14 +243,14 @@ def test_a_cached_librarys_texts_are_neither_parsed_nor_compiled_again(
 
 def test_a_record_file_reads_each_record_alone_and_refuses_a_damaged_one(fresh: Path) -> None:
     records = {b"a": b"first", b"b": b"second" * 100, b"c": b""}
-    assert cache.store_records("texts-x", records)
+    assert cache.store_records("texts-x", records.items())
     got = cache.load_records("texts-x")
     assert got is not None and len(got) == 3
     assert {k: got.get(k) for k in records} == records
     assert got.get(b"missing") is None
     path = fresh / "texts-x.records"
     data = bytearray(path.read_bytes())
-    data[-1] ^= 0xFF  # one flipped bit in the last record
+    data[8 + len(b"first")] ^= 0xFF  # one flipped byte in the second record
     path.write_bytes(bytes(data))
     damaged = cache.load_records("texts-x")
     assert damaged is not None

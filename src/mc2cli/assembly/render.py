@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import marshal
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import CodeType
@@ -252,13 +252,16 @@ def _stored(text: str) -> tuple[TextInfo, bytes | None] | None:
 
 def save_texts(name: str, texts: Iterable[str]) -> bool:
     """Record what this process learned of `texts` (sound ones) for later runs."""
-    records: dict[bytes, bytes] = {}
-    for text in texts:
-        info = analyze(text)
-        if not info.problems:
-            records[_digest(text)] = marshal.dumps(
-                (tuple(sorted(info.names)), tuple(info.refs), _RECORDED.get(text)))
-    return cache.store_records(name, records)
+    if cache.cache_dir() is None:
+        return False
+
+    def records() -> Iterator[tuple[bytes, bytes]]:
+        for text in texts:
+            info = analyze(text)
+            if not info.problems:
+                yield _digest(text), marshal.dumps(
+                    (tuple(sorted(info.names)), tuple(info.refs), _RECORDED.get(text)))
+    return cache.store_records(name, records())
 
 
 def use_texts(name: str) -> None:

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -188,31 +188,33 @@ class Records:
         return data if len(data) == size and zlib.crc32(data) == crc else None
 
 
-def store_records(name: str, records: dict[bytes, bytes]) -> bool:
-    """Write a record file: the index (key -> offset, size, CRC), then every record."""
-    index: dict[bytes, tuple[int, int, int]] = {}
-    offset = 0
-    for k, data in records.items():
-        index[k] = (offset, len(data), zlib.crc32(data))
-        offset += len(data)
-
+def store_records(name: str, records: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Write a record file: where its index starts (8 bytes), each record as it comes, then
+    the index (key -> offset, size, CRC). Records are written as they are made, so a large
+    library's are never all in memory at once."""
     def write(fh: Any) -> None:
-        head = pickle.dumps((name, index), protocol=pickle.HIGHEST_PROTOCOL)
-        fh.write(len(head).to_bytes(8, "little"))
-        fh.write(head)
-        for data in records.values():
-            fh.write(data)
+        index: dict[bytes, tuple[int, int, int]] = {}
+        fh.write(bytes(8))
+        offset = 0
+        for k, data in records:
+            if k not in index:
+                index[k] = (offset, len(data), zlib.crc32(data))
+                fh.write(data)
+                offset += len(data)
+        pickle.dump((name, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.seek(0)
+        fh.write((8 + offset).to_bytes(8, "little"))
     return _write(name, _RECORDS, write)
 
 
 def load_records(name: str) -> Records | None:
     """The record file `name` (kept open), or None: missing, not private, or not sound."""
     def index(fh: Any) -> tuple[str, Records]:
-        size = int.from_bytes(fh.read(8), "little")
-        stored_name, found = pickle.loads(fh.read(size))
+        fh.seek(int.from_bytes(fh.read(8), "little"))
+        stored_name, found = pickle.load(fh)
         if not isinstance(found, dict):
             raise ValueError("not an index")
-        return stored_name, Records(fh, 8 + size, found)
+        return stored_name, Records(fh, 8, found)
     found: Records | None = _read(name, _RECORDS, index)
     return found
 
