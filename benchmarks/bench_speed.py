@@ -53,10 +53,10 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _spawn(cmd: list[str], env: dict[str, str]) -> Run:
+def _spawn(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> Run:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=env)
+                            stderr=subprocess.PIPE, env=env, cwd=cwd)
     assert proc.stderr is not None
     errors = proc.stderr.read()
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -328,7 +328,8 @@ class Bench:
             _progress(*self.rows[-2:])
 
     def cicero(self) -> None:
-        cicero = self.args.cicero or shutil.which("cicero")
+        found = self.args.cicero or shutil.which("cicero")
+        cicero = str(Path(found).resolve()) if found else None
         if not cicero:
             self.notes.append("Accord Project: skipped (no cicero; give --cicero PATH to "
                               "the @accordproject/cicero-cli binary)")
@@ -341,11 +342,12 @@ class Bench:
             self.notes.append(f"Accord Project: skipped (no template with data.json at "
                               f"{template}; give one with --cicero-template)")
             return
+        # cwd: cicero writes log/trace.log into the folder it runs in
         draft = [cicero, "draft", "--template", str(template), "--data",
                  str(template / "data.json")]
         m, b = _side_by_side(lambda: self.run_mc2(["build", str(DEAL), "-o",
                                                    str(self.tmp / "c"), "-t", "md"]),
-                             lambda: _spawn(draft, self.env), self.args.runs)
+                             lambda: _spawn(draft, self.env, self.tmp), self.args.runs)
         self.rows.append(Row("mc2 build -t md (88 clauses) vs cicero draft (1)", m, b,
                              "cicero draft", 0.2))
         _progress(self.rows[-1])
