@@ -171,16 +171,16 @@ def diff(
             result = diff_files(paths[0], paths[1], library=_layers(library))
         if redline is None:
             _print(result)
-            return 1 if exit_code and result.changed else 0
-        from concurrent.futures import ThreadPoolExecutor
+        else:
+            from concurrent.futures import ThreadPoolExecutor
 
-        from mc2cli.review.redline import redline_docx
-        # The converter runs while the diff prints (a separate process: the two overlap).
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            docx = pool.submit(redline_docx, result)
-            _print(result)
-            data = docx.result()
-        _write_redline(data, redline)
+            from mc2cli.review.redline import redline_docx
+            # The converter runs while the diff prints (a separate process: they overlap).
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                docx = pool.submit(redline_docx, result)
+                _print(result)
+                data = docx.result()
+            _write_redline(data, redline)
         return 1 if exit_code and result.changed else 0
 
     def _print(result: ContractDiff) -> None:

@@ -347,6 +347,7 @@ _ELSEWHERE: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
                 "mc2 ingest acme-markup.docx --deal deal.yaml -o round-2.yaml "
                 "--round 'Round 2'")),
 }
+LIBRARY_HELP = "Browse and lint clause libraries."
 _GLOBAL_FLAGS = {"-q", "--quiet", "-v", "--verbose"}
 
 
@@ -378,7 +379,7 @@ def command_line(only: str | None = None) -> typer.Typer:
     built = copy.copy(core)
     built.registered_commands = [c for c in core.registered_commands
                                  if only in (None, _name(c))]
-    built.registered_groups = [g for g in core.registered_groups if only in (None, g.name)]
+    built.registered_groups = []  # the one group, `library`, lives in its own module
     if only in (None, "library"):
         from mc2cli.cli.library import library_app
         built.add_typer(library_app, name="library", short_help=LIBRARY_HELP)
@@ -387,9 +388,6 @@ def command_line(only: str | None = None) -> typer.Typer:
             built.command(name, short_help=short, epilog=example(*examples))(
                 getattr(importlib.import_module(module), function))
     return built
-
-
-LIBRARY_HELP = "Browse and lint clause libraries."
 
 
 def _stub() -> None:
@@ -404,13 +402,13 @@ def listing() -> typer.Typer:
 
     built = copy.copy(core)
     built.registered_commands = []
+    built.registered_groups = []
     for c in core.registered_commands:
         built.command(_name(c), short_help=c.short_help, help=c.help)(_stub)
     for name, (_module, _function, short, _examples) in _ELSEWHERE.items():
         built.command(name, short_help=short)(_stub)
     group = typer.Typer()
     group.command("list")(_stub)
-    built.registered_groups = []
     built.add_typer(group, name="library", short_help=LIBRARY_HELP)
     return built
 
